@@ -1,0 +1,65 @@
+"""Generated files: the stubs in ``exercises/`` come from the reference in ``solutions/``.
+
+Every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region of the reference becomes a
+``raise NotImplementedError`` that names its step; everything else (docstrings that are the
+spec, signatures, imports) is kept as it is. ``check()`` says which generated files are
+stale, so a test and ``nnkata build --check`` catch a reference edited without a rebuild.
+"""
+
+import re
+
+from .errors import HarnessError
+from .paths import exercise_file, reference_file
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+HEADER = ("# Generated from solutions/network.py by `nnkata build`: this is your copy to fill in.\n"
+          "# Replace each `raise NotImplementedError(...)` with your code; run `nnkata check`.\n")
+DEF = re.compile(r"^(\s*)def (\w+)\(")
+
+
+def stub_source(reference_text):
+    """The exercise module for a reference module's text."""
+    out, function, inside = [], None, False
+    for number, line in enumerate(reference_text.splitlines(keepends=True), start=1):
+        match = DEF.match(line)
+        if match and not inside:
+            function = match.group(2)
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise HarnessError(f"solutions/network.py line {number}: {BEGIN} inside another region")
+            if function is None:
+                raise HarnessError(f"solutions/network.py line {number}: {BEGIN} outside a function")
+            inside = True
+            indent = line[:len(line) - len(line.lstrip())]
+            out.append(f'{indent}raise NotImplementedError("{function}: your code here")\n')
+        elif stripped == END:
+            if not inside:
+                raise HarnessError(f"solutions/network.py line {number}: {END} without {BEGIN}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise HarnessError(f"solutions/network.py: a {BEGIN} region is never closed")
+    return HEADER + "".join(out)
+
+
+def targets():
+    """generated path -> the text it must hold."""
+    return {exercise_file(): stub_source(reference_file().read_text())}
+
+
+def stale():
+    """The generated files whose content is not what ``build`` would write."""
+    return [path for path, text in targets().items()
+            if not path.is_file() or path.read_text() != text]
+
+
+def build():
+    """Write every generated file; returns the paths written."""
+    written = []
+    for path, text in targets().items():
+        if not path.is_file() or path.read_text() != text:
+            path.write_text(text)
+            written.append(path)
+    return written

@@ -1,0 +1,82 @@
+"""Checks for ``feedforward`` and ``predict``."""
+
+import numpy as np
+
+from ..compare import Fail, compare, expect_array
+from . import params as P
+from .common import unchanged
+
+LAYERS = (("a1", 128), ("a2", 128), ("a3", 10))
+
+
+def _cases(rng, hidden):
+    if hidden:
+        return [(P.init(rng, "normal"), P.batch(rng, int(rng.integers(3, 50)))[0]),
+                (P.init(rng, "scaled"), P.batch(rng, 10)[0])]
+    return [(P.init(rng, "scaled"), P.batch(rng, 7)[0])]
+
+
+def _activations(value, n):
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        got = "None" if value is None else f"a {type(value).__name__}"
+        if isinstance(value, (tuple, list)):
+            got += f" of length {len(value)}"
+        raise Fail(f"feedforward should return the three activations (a1, a2, a3); got {got}")
+    return [expect_array(a, (n, k), what=f"{name}, the {'output' if name == 'a3' else 'hidden'} "
+                         "layer's activation") for (name, k), a in zip(LAYERS, value)]
+
+
+def ff_shapes(ctx):
+    params, x = _cases(ctx.rng(False), False)[0]
+    _activations(ctx.value(params, x), len(x))
+
+
+def ff_values(hidden):
+    def check(ctx):
+        for params, x in _cases(ctx.rng(hidden), hidden):
+            expected = ctx.ref.feedforward(params, x)
+            got = _activations(ctx.value(params, x), len(x))
+            for (name, _), g, e in zip(LAYERS, got, expected):
+                cause = ""
+                if name == "a3" and not np.allclose(g.sum(axis=1), 1):
+                    cause = " The output rows do not sum to 1: is the output layer a softmax?"
+                try:
+                    compare(g, e, ctx.tol, what=f"{name} for a batch of n = {len(x)}")
+                except Fail as fail:
+                    raise Fail(f"{fail}{cause} (a1 is the first layer: the first wrong one says "
+                               "where to look; each layer is activation(previous @ w + b).)") from None
+    return check
+
+
+def ff_unchanged(ctx):
+    params, x = _cases(ctx.rng(False), False)[0]
+    unchanged(ctx.call(params, x), ["params", "x"], what="feedforward")
+
+
+def predict_shape(ctx):
+    params, x = _cases(ctx.rng(False), False)[0]
+    value = ctx.value(params, x)
+    if isinstance(value, np.ndarray) and value.shape == (len(x), 10):
+        raise Fail(f"predict returned shape {value.shape}, the probabilities; expected ({len(x)},) "
+                   "class labels: take np.argmax over axis 1")
+    if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
+        raise Fail("predict returned a single number: np.argmax without axis= looks at the "
+                   f"whole flattened array. Expected ({len(x)},) labels: use axis=1")
+    got = expect_array(value, (len(x),), what="predict(params, x)", dtype_kind="i")
+    if got.min() < 0 or got.max() > 9:
+        raise Fail(f"predict returned labels from {got.min()} to {got.max()}; classes are 0 to 9")
+
+
+def predict_values(hidden):
+    def check(ctx):
+        rng = ctx.rng(hidden)
+        for params, x in _cases(rng, hidden):
+            expected = ctx.ref.predict(params, x)
+            got = expect_array(ctx.value(params, x), (len(x),), what="predict(params, x)", dtype_kind="i")
+            wrong = np.flatnonzero(got != expected)
+            if wrong.size:
+                i = wrong[0]
+                raise Fail(f"{wrong.size} of {len(x)} labels differ from the most probable class, "
+                           f"first at row {i}: expected {expected[i]}, got {got[i]}. The label is "
+                           "np.argmax of the output row (axis=1).")
+    return check

@@ -1,0 +1,162 @@
+"""The process that runs student code. It computes; it never judges.
+
+Started by ``grader.runner`` as ``python -I child.py SUBMISSION REQUEST_FD REPLY_FD``: the
+protocol runs over those two pipes, and the student's prints go to stdout and stderr, which
+the parent captures separately. It imports the submission, then answers one
+request at a time: call a named function on fresh copies of the arguments and send back
+what came out, as plain data, with the warnings it raised and the arguments it modified.
+
+While a step is graded in isolation, the other functions of the contract are replaced in
+the submission's namespace by proxies that ask the parent to run the reference. The
+reference itself never enters this process. Only the standard library, numpy and the
+sibling ``wire`` module are imported here.
+"""
+
+import os
+import sys
+import time
+import traceback
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np  # noqa: E402
+import wire  # noqa: E402
+
+REQUESTS, REPLIES = int(sys.argv[2]), int(sys.argv[3])
+
+
+def send(message, values=None):
+    data = wire.encode(message, values)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(REPLIES, view):]
+
+
+def receive():
+    return wire.read_frame(lambda n: os.read(REQUESTS, n))
+
+
+def where_in_submission(exc, path):
+    """The innermost frame of the traceback that lies in the submission."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.abspath(f.filename) == path]
+    if not frames:
+        return None
+    f = frames[-1]
+    return {"line": f.lineno, "function": f.name, "code": (f.line or "").strip()}
+
+
+def describe_exception(exc, path):
+    text = str(exc)
+    return {"type": type(exc).__name__, "text": text[:2000], "where": where_in_submission(exc, path)}
+
+
+def make_proxy(name):
+    def proxy(*args, **kwargs):
+        send({"op": "callback", "fn": name}, [list(args), kwargs])
+        message, value = receive()
+        if message.get("op") != "callback_result":
+            raise RuntimeError(f"the reference {name} could not run on the arguments your code "
+                               f"gave it: {message.get('text', '')}")
+        return value
+    proxy.__name__ = name
+    return proxy
+
+
+def snapshot(values, path="", out=None):
+    """(path, copy) for every array inside the arguments, to spot in-place changes."""
+    out = [] if out is None else out
+    if type(values) is np.ndarray:
+        out.append((path, values, values.copy()))
+    elif type(values) in (list, tuple):
+        for i, v in enumerate(values):
+            snapshot(v, f"{path}[{i}]", out)
+    elif type(values) is dict:
+        for k, v in values.items():
+            snapshot(v, f"{path}[{k!r}]", out)
+    return out
+
+
+def changed(snapshots):
+    return [path for path, array, before in snapshots
+            if array.shape != before.shape or not np.array_equal(array, before, equal_nan=True)]
+
+
+def call(module, path, message, values):
+    fn_name = message["fn"]
+    fn = getattr(module, fn_name, None)
+    if not callable(fn):
+        send({"op": "missing", "fn": fn_name})
+        return
+    args, kwargs = values
+    before = snapshot([args, kwargs])
+    swapped = {}
+    for name in message.get("isolate", []):
+        swapped[name] = module.__dict__.get(name, _MISSING)
+        module.__dict__[name] = make_proxy(name)
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+                result = fn(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are student errors too
+        send({"op": "raised", "seconds": time.perf_counter() - started,
+              **describe_exception(exc, path)})
+        return
+    finally:
+        for name, original in swapped.items():
+            if original is _MISSING:
+                module.__dict__.pop(name, None)
+            else:
+                module.__dict__[name] = original
+    seconds = time.perf_counter() - started
+    notes = []
+    for w in caught[:20]:
+        text = f"{w.category.__name__}: {w.message}"
+        if text not in notes:
+            notes.append(text)
+    try:  # encoding happens before any byte is written, so a failure sends nothing
+        send({"op": "result", "seconds": seconds, "warnings": notes,
+              "mutated": changed(before)}, result)
+    except wire.WireError as exc:
+        send({"op": "raised", "type": "ValueError", "seconds": seconds, "where": None,
+              "text": f"what {fn_name} returned could not be sent back: {exc}"})
+
+
+_MISSING = object()
+
+
+def main():
+    path = os.path.abspath(sys.argv[1])
+    import importlib.util
+    try:
+        spec = importlib.util.spec_from_file_location("network", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["network"] = module
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            spec.loader.exec_module(module)
+    except BaseException as exc:  # noqa: BLE001
+        info = describe_exception(exc, path)
+        if isinstance(exc, SyntaxError):
+            info["where"] = {"line": exc.lineno, "function": None, "code": (exc.text or "").strip()}
+            info["text"] = exc.msg
+        send({"op": "import_failed", **info})
+        return
+    functions = sorted(k for k, v in vars(module).items()
+                       if callable(v) and not k.startswith("__"))
+    send({"op": "ready", "functions": functions})
+    while True:
+        try:
+            message, values = receive()
+        except EOFError:
+            return
+        if message.get("op") == "call":
+            call(module, path, message, values)
+        elif message.get("op") == "quit":
+            return
+
+
+if __name__ == "__main__":
+    main()

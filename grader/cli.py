@@ -1,0 +1,117 @@
+"""The ``nnkata`` command line: a thin layer over the library."""
+
+import argparse
+import os
+import sys
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy loads: one BLAS thread, reproducible bits
+
+from . import __version__  # noqa: E402
+from .errors import HarnessError  # noqa: E402
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="nnkata", description="A neural network from scratch, "
+                                     "graded step by step.")
+    parser.add_argument("--version", action="version", version=f"nnkata {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="grade your exercises/network.py and say what to do next")
+    check.add_argument("step", nargs="?", help="grade only this step, and list its every check")
+    check.add_argument("--file", help="the file to grade (default: exercises/network.py)")
+
+    hint = sub.add_parser("hint", help="a hint for one step")
+    hint.add_argument("step")
+
+    lst = sub.add_parser("list", help="the steps, their points, and your status in each")
+    lst.add_argument("--file", help="the file whose status to show (default: exercises/network.py)")
+
+    grade = sub.add_parser("grade", help="grade a submission (for instructors)")
+    grade.add_argument("path")
+    grade.add_argument("--format", choices=("table", "json"), default="table")
+    grade.add_argument("--step", action="append", help="grade only this step (repeatable)")
+
+    build = sub.add_parser("build", help="regenerate exercises/ from solutions/ (for maintainers)")
+    build.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale")
+    build.add_argument("--reference", action="store_true",
+                       help="also retrain the reference and rewrite its recorded accuracy")
+    return parser
+
+
+def cmd_check(args):
+    from . import grade, paths, registry, render
+    path = args.file or paths.default_submission()
+    steps = [registry.step(args.step).name] if args.step else None
+    report = grade.grade(path, steps=steps)
+    render.write(report, "table", detail=args.step)
+    return 0
+
+
+def cmd_hint(args):
+    from . import registry
+    step = registry.step(args.step)
+    print(f"{step.name}: {step.signature}\n  {step.goal}\n\nHint: {step.hint}")
+    return 0
+
+
+def cmd_list(args):
+    from . import grade, paths, registry, render
+    report = grade.grade(args.file or paths.default_submission())
+    colour = render.use_colour(sys.stdout)
+    width = max(len(s.name) for s in registry.STEPS)
+    print(f" {'step':<{width}}  points  status    what it computes")
+    for spec, result in zip(registry.STEPS, report.steps):
+        mark = render._paint(render.MARKS[result.status], result.status, colour)
+        print(f"{mark} {spec.name:<{width}}  {render._points(result.score):>2}/{spec.points:<3}  "
+              f"{result.status:<8}  {spec.goal}")
+    print(f"\n{render._points(report.score)}/{render._points(report.max_score)} points")
+    return 0
+
+
+def cmd_grade(args):
+    from . import grade, render
+    report = grade.grade(args.path, steps=args.step)
+    render.write(report, args.format)
+    return 0
+
+
+def cmd_build(args):
+    from . import build
+    if args.check:
+        stale = build.stale()
+        for path in stale:
+            print(f"stale: {path} (run `nnkata build`)", file=sys.stderr)
+        if not stale:
+            print("generated files are up to date")
+        return 1 if stale else 0
+    for path in build.build():
+        print(f"wrote {path}")
+    if args.reference:
+        import json
+        from . import reference
+        from .checks import training
+        record = training.record_reference(reference.load())
+        training.RECORD.write_text(json.dumps(record, indent=2) + "\n")
+        print(f"wrote {training.RECORD}: median validation accuracy {record['val_accuracy']:.4f}")
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "grade": cmd_grade,
+            "build": cmd_build}
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except HarnessError as exc:
+        print(f"nnkata: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnkata: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Grading one submission: every step's checks, in order, into a ``Report``.
+
+The process that runs this never imports the submission: ``runner.Submission`` runs it in a
+child and hands back plain arrays. Student failures become statuses and messages; only the
+harness's own failures raise (``HarnessError``).
+"""
+
+import os
+import secrets
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, reference, registry
+from .checks.common import Ctx
+from .compare import Fail
+from .errors import HarnessError
+from .result import CheckResult, Report, StepResult
+from .runner import Fatal, Pending, Raised, Submission
+
+HIDDEN_SEED_ENV = "NNKATA_HIDDEN_SEED"
+
+
+def hidden_seed():
+    """The instructor's seed for hidden inputs (``NNKATA_HIDDEN_SEED``), else a fresh one."""
+    value = os.environ.get(HIDDEN_SEED_ENV)
+    if value is None:
+        return secrets.randbits(63), "fresh random seed"
+    try:
+        return int(value), "instructor seed"
+    except ValueError:
+        raise HarnessError(f"{HIDDEN_SEED_ENV} must be an integer, not {value!r}") from None
+
+
+def run_step(step, index, submission, seed, time_scale=1.0):
+    """All of one step's checks; a student failure never stops the other checks of the step
+    unless it makes them meaningless (a timeout, a crash, a missing function, a stub)."""
+    started = time.monotonic()
+    ctx = Ctx(step, index, submission, seed, started + step.budget * time_scale)
+    result = StepResult(step.name, step.points)
+    passed, stop = set(), None
+    for check in step.checks:
+        def record(status, message="", score=0.0):
+            result.checks.append(CheckResult(check.name, check.points, round(score, 6), status,
+                                             message, check.hidden))
+        if stop is not None:
+            record(*stop)
+            continue
+        missing = [n for n in check.needs if n not in passed]
+        if missing:
+            record("skipped", f"not run: needs the {' and '.join(missing)} check to pass first")
+            continue
+        try:
+            note = check.run(ctx)
+        except Fail as fail:
+            score = check.points * min(max(fail.fraction, 0.0), 1.0)
+            record("failed", str(fail), score)
+        except Pending as exc:
+            record("pending", exc.message)
+            stop = ("pending", exc.message)
+        except Raised as exc:
+            record("error", exc.message)
+        except Fatal as exc:
+            record("error", exc.message)
+            stop = ("error", "not run: " + exc.message)
+        except HarnessError:
+            raise
+        except Exception as exc:  # a bug in a check: no credit, and say so plainly
+            record("error", f"the grader could not run this check ({type(exc).__name__}: {exc}); "
+                            "no credit was given for it. Please report this.")
+        else:
+            passed.add(check.name)
+            record("passed", note or "", check.points)
+    result.seconds = time.monotonic() - started
+    result.data = ctx.data
+    return result
+
+
+def grade(path, *, steps=None, seed=None, time_scale=1.0):
+    """Grade the file at ``path``; ``steps`` limits the report to some steps by name."""
+    path = Path(path)
+    if not path.is_file():
+        raise HarnessError(f"no such file: {path}")
+    if seed is None:
+        seed, origin = hidden_seed()
+    else:
+        origin = "instructor seed"
+    chosen = [registry.step(n) for n in steps] if steps else list(registry.STEPS)
+    started = time.monotonic()
+    results = []
+    with Submission(path, reference.functions()) as submission, warnings.catch_warnings(), \
+            np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # judging a student's NaNs must not print anything
+        for step in chosen:
+            index = registry.STEPS.index(step)
+            results.append(run_step(step, index, submission, seed, time_scale))
+    return Report(str(path), results, __version__, origin, time.monotonic() - started)

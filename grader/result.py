@@ -1,0 +1,87 @@
+"""A grade as data: a report holds steps, a step holds checks. Every view renders this."""
+
+from dataclasses import dataclass, field
+
+STATUSES = ("passed", "failed", "pending", "error")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    max_score: float
+    score: float
+    status: str  # passed | failed | error | pending | skipped
+    message: str = ""
+    hidden: bool = False  # run on inputs the student cannot see
+
+    def to_dict(self):
+        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+                "status": self.status, "message": self.message, "hidden": self.hidden}
+
+
+@dataclass
+class StepResult:
+    name: str
+    max_score: float
+    checks: list = field(default_factory=list)
+    seconds: float = 0.0
+    data: dict = field(default_factory=dict)  # figures a view may show (e.g. accuracies)
+
+    @property
+    def score(self):
+        return round(sum(c.score for c in self.checks), 6)
+
+    @property
+    def status(self):
+        states = [c.status for c in self.checks]
+        if "pending" in states:
+            return "pending"
+        if all(s == "passed" for s in states):
+            return "passed"
+        if "error" in states and not any(s == "passed" for s in states):
+            return "error"
+        return "failed"
+
+    def first_problem(self):
+        """The first check that did not pass and says why (skipped ones only follow others)."""
+        for c in self.checks:
+            if c.status not in ("passed", "skipped"):
+                return c
+        return None
+
+    @property
+    def feedback(self):
+        if self.status == "passed":
+            return f"all {len(self.checks)} checks passed"
+        if self.status == "pending":
+            return self.first_problem().message
+        lines = [f"{c.name}: {c.message}" for c in self.checks if c.status not in ("passed", "skipped")]
+        return "\n".join(lines)
+
+    def to_dict(self):
+        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+                "status": self.status, "feedback": self.feedback, "seconds": round(self.seconds, 3),
+                "checks": [c.to_dict() for c in self.checks], **({"data": self.data} if self.data else {})}
+
+
+@dataclass
+class Report:
+    submission: str
+    steps: list
+    grader_version: str
+    hidden_inputs: str  # how hidden inputs were seeded: "instructor seed" or "fresh random seed"
+    seconds: float = 0.0
+
+    @property
+    def score(self):
+        return round(sum(s.score for s in self.steps), 6)
+
+    @property
+    def max_score(self):
+        return round(sum(s.max_score for s in self.steps), 6)
+
+    def to_dict(self):
+        return {"score": self.score, "max_score": self.max_score,
+                "steps": [s.to_dict() for s in self.steps],
+                "submission": self.submission, "grader_version": self.grader_version,
+                "hidden_inputs": self.hidden_inputs, "seconds": round(self.seconds, 3)}

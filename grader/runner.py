@@ -1,0 +1,231 @@
+"""The parent's handle on the child process that runs a submission.
+
+``Submission.call`` sends one request and waits, with a deadline it enforces itself, for
+the child's reply. While it waits it answers the child's callbacks (the reference's
+helpers, see ``child.py``). A child that hangs is killed with its whole process group; one
+that dies is noted; either way the next call starts a fresh child, up to a bound.
+"""
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import wire
+
+CHILD = Path(__file__).with_name("child.py")
+MAX_STARTS = 12  # fresh children per grade before giving up on the submission
+OUTPUT_CAP = 4000  # characters of the student's prints kept for feedback
+ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+class StudentError(Exception):
+    """The student's code did not give an answer. ``message`` is in the student's terms."""
+
+    status = "error"
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class Pending(StudentError):
+    """The stub still raises NotImplementedError."""
+
+    status = "pending"
+
+
+class Raised(StudentError):
+    """The function raised an exception (a failed check, not the end of the step)."""
+
+    status = "failed"
+
+
+class Fatal(StudentError):
+    """The step cannot go on: a timeout, a crash, a missing function, an import failure."""
+
+
+@dataclass
+class Returned:
+    """What a call gave back: the plain value and what the child observed around it."""
+
+    value: object
+    seconds: float
+    warnings: list = field(default_factory=list)
+    mutated: list = field(default_factory=list)
+
+
+def _where(info):
+    where = info.get("where")
+    if not where:
+        return ""
+    place = f"line {where['line']}"
+    if where.get("function"):
+        place += f", in {where['function']}"
+    code = f": {where['code']}" if where.get("code") else ""
+    return f" (at {place}{code})"
+
+
+class Submission:
+    """A submission file served by a child process. Use as a context manager."""
+
+    def __init__(self, path, helpers):
+        self.path = Path(path).resolve()
+        self.helpers = helpers  # name -> the reference's function, for callbacks
+        self.process = None
+        self.starts = 0
+        self.functions = None
+        self.import_error = None
+        self.output = tempfile.TemporaryFile(mode="w+b")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- the child's life -------------------------------------------------------------
+    def _start(self, timeout):
+        if self.import_error:
+            raise Fatal(self.import_error)
+        if self.starts >= MAX_STARTS:
+            raise Fatal(f"not run: your code was restarted {MAX_STARTS} times after crashes "
+                        "or timeouts, so the remaining checks were abandoned")
+        self.starts += 1
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONHASHSEED": "0",
+               "PYTHONDONTWRITEBYTECODE": "1", **ONE_THREAD}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", str(CHILD), str(self.path), str(req_r), str(rep_w)],
+                stdin=subprocess.DEVNULL, stdout=self.output, stderr=self.output,
+                pass_fds=(req_r, rep_w), env=env, start_new_session=True,
+                cwd=self.path.parent)
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+        self.req, self.rep = req_w, rep_r
+        message, _ = self._read(time.monotonic() + timeout, "importing your file")
+        if message["op"] == "import_failed":
+            self.import_error = ("your file could not be imported: "
+                                 f"{message['type']}: {message['text']}{_where(message)}")
+            self._stop()
+            raise Fatal(self.import_error)
+        self.functions = set(message["functions"])
+
+    def _stop(self):
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        for fd in (self.req, self.rep):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.process = None
+
+    def close(self):
+        self._stop()
+        self.output.close()
+
+    def printed(self):
+        """The start of what the student's code printed so far."""
+        self.output.seek(0)
+        text = self.output.read(OUTPUT_CAP).decode("utf-8", "replace")
+        self.output.seek(0, os.SEEK_END)
+        return text
+
+    # -- one request --------------------------------------------------------------------
+    def _read(self, deadline, doing):
+        def read(n):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.rep], [], [], left)[0]:
+                raise TimeoutError
+            return os.read(self.rep, n)
+        try:
+            return wire.read_frame(read)
+        except TimeoutError:
+            self._stop()
+            raise Fatal(f"timed out while {doing}: no answer within the step's time limit. "
+                        "Is there an infinite loop, or a loop over every row that could be "
+                        "one array operation?") from None
+        except (EOFError, wire.WireError) as exc:
+            code = self.process.wait() if self.process else None
+            self._stop()
+            why = (f"the process running your code exited (code {code}) while {doing}"
+                   if isinstance(exc, EOFError) else f"your code's answer was not plain data ({exc})")
+            raise Fatal(why + ". Did it call exit(), os._exit() or crash the interpreter?") from None
+
+    def _send(self, message, values=None):
+        data = memoryview(wire.encode(message, values))
+        try:
+            while data:
+                data = data[os.write(self.req, data):]
+        except (BrokenPipeError, OSError):
+            self._stop()
+            raise Fatal("the process running your code stopped before it could be asked "
+                        "anything. Did it exit at import?") from None
+
+    def call(self, fn, args=(), kwargs=None, *, isolate=(), timeout=10.0):
+        """Call the submission's ``fn``; returns ``Returned`` or raises ``StudentError``."""
+        deadline = time.monotonic() + timeout
+        if self.process is None:
+            self._start(timeout)
+        if fn not in self.functions:
+            raise Fatal(self._missing(fn))
+        self._send({"op": "call", "fn": fn, "isolate": list(isolate)}, [list(args), kwargs or {}])
+        while True:
+            message, value = self._read(deadline, f"running {fn}")
+            op = message.get("op")
+            if op == "callback":
+                self._answer_callback(message, value)
+            elif op == "result":
+                return Returned(value, message["seconds"], message["warnings"], message["mutated"])
+            elif op == "raised":
+                kind = message["type"]
+                where = _where(message)
+                if kind == "NotImplementedError":
+                    line = (message.get("where") or {}).get("line")
+                    at = f" (line {line} raises NotImplementedError)" if line else ""
+                    raise Pending(f"{fn} is not written yet{at}")
+                text = f": {message['text']}" if message["text"] else ""
+                if kind == "SystemExit":
+                    raise Raised(f"{fn} called exit(){where}")
+                raise Raised(f"{fn} raised {kind}{text}{where}")
+            elif op == "missing":
+                raise Fatal(self._missing(fn))
+            else:
+                self._stop()
+                raise Fatal(f"the process running your code sent something unexpected ({op!r})")
+
+    def _missing(self, fn):
+        import difflib
+        near = difflib.get_close_matches(fn, sorted(self.functions or ()), n=1)
+        also = f" (there is a {near[0]}: a typo?)" if near else ""
+        return f"your file has no function named {fn}{also}"
+
+    def _answer_callback(self, message, value):
+        name = message["fn"]
+        helper = self.helpers.get(name)
+        try:
+            args, kwargs = value
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                result = helper(*args, **kwargs)
+        except Exception as exc:  # the reference, fed what the student passed it
+            self._send({"op": "callback_error", "text": f"{type(exc).__name__}: {exc}"})
+            return
+        self._send({"op": "callback_result"}, result)

@@ -1,0 +1,186 @@
+"""The article's network, written from scratch in numpy.
+
+A 64 -> 128 -> 128 -> 10 classifier for scikit-learn's 8x8 digits: two sigmoid hidden
+layers, a softmax output, the mean cross-entropy loss, and plain mini-batch gradient descent.
+Everything is a plain function over a ``params`` dict; every array is float64.
+
+    x       (n, 64)    pixels divided by 16
+    y       (n, 10)    one-hot targets
+    params  w1 (64, 128)  b1 (1, 128)
+            w2 (128, 128) b2 (1, 128)
+            w3 (128, 10)  b3 (1, 10)
+
+Write each function below, in order, and run ``nnkata check`` after each one.
+``nnkata hint STEP`` helps when you are stuck.
+"""
+
+import numpy as np
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + e^-z), elementwise.
+
+    z: an array of any shape. Returns an array of the same shape with every entry in [0, 1].
+
+    Stability: it must stay finite and warning-free for |z| up to 1000. np.exp(1000)
+    overflows; arrange the computation so that exp only ever sees a non-positive argument.
+    """
+    ### BEGIN SOLUTION
+    # For z >= 0, 1 / (1 + e^-z) is safe. For z < 0 multiply top and bottom by e^z:
+    # e^z / (1 + e^z). Either way exp gets -|z| <= 0 and cannot overflow.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    ### END SOLUTION
+
+
+def sigmoid_derivative(a):
+    """The derivative of the sigmoid, written in terms of its output.
+
+    a: activations a = sigmoid(z), any shape. Returns d sigmoid / dz = a * (1 - a), same
+    shape. Note the argument is the activation a, not the pre-activation z: backprop has
+    the activations at hand from the forward pass.
+    """
+    ### BEGIN SOLUTION
+    # sigma'(z) = sigma(z) (1 - sigma(z)), and sigma(z) is exactly a.
+    return a * (1.0 - a)
+    ### END SOLUTION
+
+
+def softmax(z):
+    """Row-wise softmax: exp(z) / sum(exp(z)) over axis 1.
+
+    z: logits, shape (n, k). Returns an (n, k) array whose rows are probability
+    distributions (entries in [0, 1], each row summing to 1).
+
+    Stability: logits go up to +-1000. Softmax does not change when a constant is subtracted
+    from a row; use that so exp never overflows. Do not modify z.
+    """
+    ### BEGIN SOLUTION
+    # Shift each row by its own maximum: the largest exponent becomes e^0 = 1, so the sum
+    # is at least 1 and nothing overflows. A new array is made; z is left untouched.
+    shifted = z - np.max(z, axis=1, keepdims=True)  # (n, k)
+    e = np.exp(shifted)  # (n, k)
+    return e / np.sum(e, axis=1, keepdims=True)  # (n, k)
+    ### END SOLUTION
+
+
+def cross_entropy(probs, targets):
+    """The mean cross-entropy loss over the batch (the article's ``error``).
+
+    probs: (n, 10) softmax outputs, every entry in (0, 1]. targets: (n, 10) one-hot.
+    Returns a Python float: the mean over the n rows of -log(probability of the true class).
+    """
+    ### BEGIN SOLUTION
+    n = targets.shape[0]
+    true_class = np.argmax(targets, axis=1)  # (n,)
+    log_p = np.log(probs[np.arange(n), true_class])  # (n,)
+    return float(-np.sum(log_p) / n)
+    ### END SOLUTION
+
+
+def cross_entropy_delta(probs, targets):
+    """Gradient of the mean cross-entropy with respect to the output logits.
+
+    probs: (n, 10) softmax outputs, targets: (n, 10) one-hot. With a softmax output the
+    chain rule collapses to (probs - targets) / n, shape (n, 10) (the article's
+    ``cross_entropy``). The 1/n comes from the mean in the loss.
+    """
+    ### BEGIN SOLUTION
+    n = targets.shape[0]
+    return (probs - targets) / n  # (n, 10)
+    ### END SOLUTION
+
+
+def feedforward(params, x):
+    """The forward pass: returns the three layers' activations (a1, a2, a3).
+
+    x: (n, 64). a1 = sigmoid(x @ w1 + b1) is (n, 128), a2 = sigmoid(a1 @ w2 + b2) is
+    (n, 128), a3 = softmax(a2 @ w3 + b3) is (n, 10). Use sigmoid and softmax above.
+    Do not modify params or x.
+    """
+    ### BEGIN SOLUTION
+    a1 = sigmoid(x @ params["w1"] + params["b1"])  # (n, 128)
+    a2 = sigmoid(a1 @ params["w2"] + params["b2"])  # (n, 128)
+    a3 = softmax(a2 @ params["w3"] + params["b3"])  # (n, 10)
+    return a1, a2, a3
+    ### END SOLUTION
+
+
+def backprop(params, x, y, activations):
+    """Gradients of the mean cross-entropy loss with respect to every parameter.
+
+    x: (n, 64), y: (n, 10) one-hot, activations: (a1, a2, a3) from feedforward.
+    Returns a dict with the keys of params and the same shapes: dw3 is a2^T delta3, db3 sums
+    delta3 over the batch, and each hidden layer's delta is the next delta pulled back
+    through its weights times sigmoid_derivative of that layer's activation.
+    Use cross_entropy_delta and sigmoid_derivative above. Do not modify the inputs.
+    """
+    ### BEGIN SOLUTION
+    a1, a2, a3 = activations
+    # Output layer: softmax + cross-entropy give the logits' gradient directly.
+    d3 = cross_entropy_delta(a3, y)  # (n, 10)
+    # Hidden layers: back through the weights, then through the sigmoid.
+    d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)  # (n, 128)
+    d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)  # (n, 128)
+    # Each weight gradient is (input to the layer)^T (delta); each bias sums the delta
+    # over the batch (the 1/n is already inside d3).
+    return {
+        "w3": a2.T @ d3,  # (128, 10)
+        "b3": np.sum(d3, axis=0, keepdims=True),  # (1, 10)
+        "w2": a1.T @ d2,  # (128, 128)
+        "b2": np.sum(d2, axis=0, keepdims=True),  # (1, 128)
+        "w1": x.T @ d1,  # (64, 128)
+        "b1": np.sum(d1, axis=0, keepdims=True),  # (1, 128)
+    }
+    ### END SOLUTION
+
+
+def update(params, grads, lr):
+    """One step of gradient descent: every parameter moves by -lr times its gradient.
+
+    Returns the new params dict (updating params in place and returning it is fine).
+    Must not modify grads.
+    """
+    ### BEGIN SOLUTION
+    # Downhill: against the gradient. reshape accepts a (k,) bias gradient for a (1, k) bias.
+    return {name: p - lr * np.reshape(grads[name], p.shape) for name, p in params.items()}
+    ### END SOLUTION
+
+
+def predict(params, x):
+    """Class labels for a batch: the most probable class of each row.
+
+    x: (n, 64). Returns an integer array of shape (n,).
+    """
+    ### BEGIN SOLUTION
+    probs = feedforward(params, x)[2]  # (n, 10)
+    return np.argmax(probs, axis=1)  # (n,)
+    ### END SOLUTION
+
+
+def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
+    """Mini-batch gradient descent from standard-normal initial weights.
+
+    x: (n, 64), y: (n, 10) one-hot. Draw the initial weights (standard normal, as in the
+    article) and biases (zeros) from np.random.default_rng(seed), then for each epoch
+    shuffle the rows and take one update per batch of batch_size rows, using feedforward,
+    backprop and update. Returns the trained params.
+    """
+    ### BEGIN SOLUTION
+    rng = np.random.default_rng(seed)
+    sizes = [(64, 128), (128, 128), (128, 10)]
+    params = {}
+    for i, (fan_in, fan_out) in enumerate(sizes, start=1):
+        params[f"w{i}"] = rng.standard_normal((fan_in, fan_out))
+        params[f"b{i}"] = np.zeros((1, fan_out))
+    n = x.shape[0]
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            rows = order[start:start + batch_size]
+            xb, yb = x[rows], y[rows]  # (batch, 64), (batch, 10)
+            activations = feedforward(params, xb)
+            grads = backprop(params, xb, yb, activations)
+            params = update(params, grads, lr)
+    return params
+    ### END SOLUTION
