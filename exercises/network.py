@@ -27,7 +27,7 @@ def sigmoid(z):
     Stability: it must stay finite and warning-free for |z| up to 1000. np.exp(1000)
     overflows; arrange the computation so that exp only ever sees a non-positive argument.
     """
-    raise NotImplementedError("sigmoid: not written yet (see the docstring above; `nnkata hint sigmoid` helps)")
+    raise NotImplementedError("sigmoid: your code here")
 
 
 def sigmoid_derivative(a):
@@ -37,7 +37,7 @@ def sigmoid_derivative(a):
     shape. Note the argument is the activation a, not the pre-activation z: backprop has
     the activations at hand from the forward pass.
     """
-    raise NotImplementedError("sigmoid_derivative: not written yet (see the docstring above; `nnkata hint sigmoid_derivative` helps)")
+    raise NotImplementedError("sigmoid_derivative: your code here")
 
 
 def softmax(z):
@@ -49,7 +49,7 @@ def softmax(z):
     Stability: logits go up to +-1000. Softmax does not change when a constant is subtracted
     from a row; use that so exp never overflows. Do not modify z.
     """
-    raise NotImplementedError("softmax: not written yet (see the docstring above; `nnkata hint softmax` helps)")
+    raise NotImplementedError("softmax: your code here")
 
 
 def cross_entropy(probs, targets):
@@ -58,7 +58,7 @@ def cross_entropy(probs, targets):
     probs: (n, 10) softmax outputs, every entry in (0, 1]. targets: (n, 10) one-hot.
     Returns a Python float: the mean over the n rows of -log(probability of the true class).
     """
-    raise NotImplementedError("cross_entropy: not written yet (see the docstring above; `nnkata hint cross_entropy` helps)")
+    raise NotImplementedError("cross_entropy: your code here")
 
 
 def cross_entropy_delta(probs, targets):
@@ -68,7 +68,7 @@ def cross_entropy_delta(probs, targets):
     chain rule collapses to (probs - targets) / n, shape (n, 10) (the article's
     ``cross_entropy``). The 1/n comes from the mean in the loss.
     """
-    raise NotImplementedError("cross_entropy_delta: not written yet (see the docstring above; `nnkata hint cross_entropy_delta` helps)")
+    raise NotImplementedError("cross_entropy_delta: your code here")
 
 
 def feedforward(params, x):
@@ -78,7 +78,7 @@ def feedforward(params, x):
     (n, 128), a3 = softmax(a2 @ w3 + b3) is (n, 10). Use sigmoid and softmax above.
     Do not modify params or x.
     """
-    raise NotImplementedError("feedforward: not written yet (see the docstring above; `nnkata hint feedforward` helps)")
+    raise NotImplementedError("feedforward: your code here")
 
 
 def backprop(params, x, y, activations):
@@ -90,7 +90,7 @@ def backprop(params, x, y, activations):
     through its weights times sigmoid_derivative of that layer's activation.
     Use cross_entropy_delta and sigmoid_derivative above. Do not modify the inputs.
     """
-    raise NotImplementedError("backprop: not written yet (see the docstring above; `nnkata hint backprop` helps)")
+    raise NotImplementedError("backprop: your code here")
 
 
 def update(params, grads, lr):
@@ -99,7 +99,7 @@ def update(params, grads, lr):
     Returns the new params dict (updating params in place and returning it is fine).
     Must not modify grads.
     """
-    raise NotImplementedError("update: not written yet (see the docstring above; `nnkata hint update` helps)")
+    raise NotImplementedError("update: your code here")
 
 
 def predict(params, x):
@@ -107,7 +107,7 @@ def predict(params, x):
 
     x: (n, 64). Returns an integer array of shape (n,).
     """
-    raise NotImplementedError("predict: not written yet (see the docstring above; `nnkata hint predict` helps)")
+    raise NotImplementedError("predict: your code here")
 
 
 def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
@@ -118,4 +118,4 @@ def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
     shuffle the rows and take one update per batch of batch_size rows, using feedforward,
     backprop and update. Returns the trained params.
     """
-    raise NotImplementedError("train: not written yet (see the docstring above; `nnkata hint train` helps)")
+    raise NotImplementedError("train: your code here")

@@ -15,7 +15,7 @@ class CheckResult:
     hidden: bool = False  # run on inputs the student cannot see
 
     def to_dict(self):
-        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+        return {"name": self.name, "score": float(self.score), "max_score": float(self.max_score),
                 "status": self.status, "message": self.message, "hidden": self.hidden}
 
 
@@ -59,7 +59,7 @@ class StepResult:
         return "\n".join(lines)
 
     def to_dict(self):
-        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+        return {"name": self.name, "score": float(self.score), "max_score": float(self.max_score),
                 "status": self.status, "feedback": self.feedback, "seconds": round(self.seconds, 3),
                 "checks": [c.to_dict() for c in self.checks], **({"data": self.data} if self.data else {})}
 
@@ -81,7 +81,7 @@ class Report:
         return round(sum(s.max_score for s in self.steps), 6)
 
     def to_dict(self):
-        return {"score": self.score, "max_score": self.max_score,
+        return {"score": float(self.score), "max_score": float(self.max_score),
                 "steps": [s.to_dict() for s in self.steps],
                 "submission": self.submission, "grader_version": self.grader_version,
                 "hidden_inputs": self.hidden_inputs, "seconds": round(self.seconds, 3)}

@@ -1,0 +1,57 @@
+"""Shared fixtures: submissions made from the reference with some functions rewritten."""
+
+import os
+import re
+import textwrap
+
+import pytest
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("NNKATA_HIDDEN_SEED", "7")
+
+from grader import paths, registry  # noqa: E402
+from grader.grade import grade  # noqa: E402
+
+REFERENCE = paths.reference_file()
+STEP_NAMES = [s.name for s in registry.STEPS]
+FAST_STEPS = [n for n in STEP_NAMES if n != "train"]  # everything but the end-to-end step
+
+
+def replace_function(source, name, new_code):
+    """``source`` with the top-level function ``name`` replaced by ``new_code``."""
+    pattern = re.compile(rf"^def {name}\(.*?(?=^def |\Z)", re.S | re.M)
+    if not pattern.search(source):
+        raise KeyError(name)
+    return pattern.sub(lambda _: textwrap.dedent(new_code).strip() + "\n\n\n", source, count=1)
+
+
+@pytest.fixture
+def submission(tmp_path):
+    """make(**functions) writes the reference with those functions replaced; returns its path.
+
+    make(text="...") writes that text as it is.
+    """
+    counter = iter(range(10**6))
+
+    def make(text=None, **functions):
+        if text is None:
+            text = REFERENCE.read_text()
+            for name, code in functions.items():
+                text = replace_function(text, name, code)
+        path = tmp_path / f"submission{next(counter)}" / "network.py"
+        path.parent.mkdir()
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        return path
+
+    return make
+
+
+def scores(report):
+    return {s.name: s.score for s in report.steps}
+
+
+def full(name):
+    return registry.BY_NAME[name].points
+
+
+__all__ = ["grade", "scores", "full", "FAST_STEPS", "STEP_NAMES", "replace_function"]
