@@ -1,0 +1,325 @@
+"""A catalogue of known-wrong implementations: each one must cost points in its own step
+only, and the feedback must name the mistake in the maths' terms.
+
+Every variant is the reference with one function rewritten. It is graded on every step but
+``train`` (``FAST_STEPS``); the variants that only break training are graded on ``train``.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from conftest import FAST_STEPS, full, grade
+
+SEED = 11  # hidden inputs: any fixed seed
+
+
+@dataclass
+class Wrong:
+    id: str
+    step: str
+    code: str  # the replacement for the step's function
+    says: str  # regex the step's feedback must match
+    steps: tuple = tuple(FAST_STEPS)
+    status: str = "failed"
+    failing: frozenset = None  # when set: exactly these checks of the step do not pass
+    gap: str = None  # a known grader gap: the test is expected to fail (strict xfail)
+
+
+W = Wrong
+VARIANTS = [
+    # -- sigmoid ------------------------------------------------------------------------
+    W("sigmoid-exponent-sign", "sigmoid", """
+        def sigmoid(z):
+            return 1.0 / (1.0 + np.exp(z))
+        """, r"sigmoid\(-z\): the exponent's sign"),
+    W("sigmoid-naive-unstable", "sigmoid", """
+        def sigmoid(z):
+            return 1.0 / (1.0 + np.exp(-z))
+        """, r"raised RuntimeWarning: overflow.*exp only ever sees non-positive",
+      failing=frozenset({"stable at |z| up to 1000"})),
+    # -- sigmoid_derivative ---------------------------------------------------------------
+    W("sigmoid-derivative-of-z", "sigmoid_derivative", """
+        def sigmoid_derivative(a):
+            s = sigmoid(a)
+            return s * (1 - s)
+        """, r"sigmoid\(a\) \* \(1 - sigmoid\(a\)\), the formula in terms of z"),
+    W("sigmoid-derivative-tanh", "sigmoid_derivative", """
+        def sigmoid_derivative(a):
+            return 1 - a ** 2
+        """, r"range \[0, 1/4\]|lies in \[0, 0\.25\]"),
+    # -- softmax ------------------------------------------------------------------------
+    W("softmax-axis0", "softmax", """
+        def softmax(z):
+            e = np.exp(z - np.max(z, axis=0, keepdims=True))
+            return e / np.sum(e, axis=0, keepdims=True)
+        """, r"normalise over axis 0"),
+    W("softmax-no-max-shift", "softmax", """
+        def softmax(z):
+            e = np.exp(z)
+            return e / np.sum(e, axis=1, keepdims=True)
+        """, r"stable at logits.*(overflow|Subtract each row's maximum)",
+      failing=frozenset({"stable at logits of +-1000",
+                         "properties: distributions, shift, batch, permutation"})),
+    W("softmax-global-max", "softmax", """
+        def softmax(z):
+            e = np.exp(z - np.max(z))
+            return e / np.sum(e, axis=1, keepdims=True)
+        """, r"each row's maximum|maximum is taken over the whole array",
+      failing=frozenset({"stable at logits of +-1000",
+                         "properties: distributions, shift, batch, permutation"})),
+    W("softmax-in-place", "softmax", """
+        def softmax(z):
+            z -= z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            return e / np.sum(e, axis=1, keepdims=True)
+        """, r"modified its argument z in place", failing=frozenset({"input unchanged"})),
+    W("softmax-whole-array", "softmax", """
+        def softmax(z):
+            e = np.exp(z - np.max(z, axis=1, keepdims=True))
+            return e / np.sum(e)
+        """, r"the whole array sums to 1"),
+    W("softmax-no-keepdims", "softmax", """
+        def softmax(z):
+            e = np.exp(z - np.max(z, axis=1, keepdims=True))
+            return e / np.sum(e, axis=1)
+        """, r"could not be broadcast", status="error"),
+    # -- cross_entropy --------------------------------------------------------------------
+    W("cross-entropy-summed", "cross_entropy", """
+        def cross_entropy(probs, targets):
+            rows = np.arange(len(targets))
+            return float(-np.sum(np.log(probs[rows, np.argmax(targets, axis=1)])))
+        """, r"n = 7 times too large.*mean over the batch"),
+    W("cross-entropy-no-minus", "cross_entropy", """
+        def cross_entropy(probs, targets):
+            rows = np.arange(len(targets))
+            return float(np.mean(np.log(probs[rows, np.argmax(targets, axis=1)])))
+        """, r"the sign.*never negative"),
+    W("cross-entropy-mean-over-classes", "cross_entropy", """
+        def cross_entropy(probs, targets):
+            return float(-np.mean(targets * np.log(probs)))
+        """, r"1/10 of the expected value.*average over the 10 classes"),
+    # -- cross_entropy_delta ----------------------------------------------------------------
+    W("delta-no-1/n", "cross_entropy_delta", """
+        def cross_entropy_delta(probs, targets):
+            return probs - targets
+        """, r"n = 7 times too large: did you forget to divide by n"),
+    W("delta-sign", "cross_entropy_delta", """
+        def cross_entropy_delta(probs, targets):
+            return (targets - probs) / len(targets)
+        """, r"-1 times the expected value: the sign is flipped"),
+    W("delta-over-all-entries", "cross_entropy_delta", """
+        def cross_entropy_delta(probs, targets):
+            return (probs - targets) / probs.size
+        """, r"1/10 of the expected value.*average over the 10 classes"),
+    # -- feedforward ----------------------------------------------------------------------
+    W("feedforward-sigmoid-output", "feedforward", """
+        def feedforward(params, x):
+            a1 = sigmoid(x @ params["w1"] + params["b1"])
+            a2 = sigmoid(a1 @ params["w2"] + params["b2"])
+            return a1, a2, sigmoid(a2 @ params["w3"] + params["b3"])
+        """, r"a3 for a batch.*is the output layer a softmax"),
+    W("feedforward-missing-b2", "feedforward", """
+        def feedforward(params, x):
+            a1 = sigmoid(x @ params["w1"] + params["b1"])
+            a2 = sigmoid(a1 @ params["w2"])
+            return a1, a2, softmax(a2 @ params["w3"] + params["b3"])
+        """, r"a2 for a batch.*(bias|b2)",
+      gap="a missing bias is only reported as 'a2 is wrong', never named"),
+    # -- backprop -------------------------------------------------------------------------
+    W("backprop-dw2-transposed", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = cross_entropy_delta(a3, y)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3.sum(axis=0, keepdims=True),
+                    "w2": d2.T @ a1, "b2": d2.sum(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.sum(axis=0, keepdims=True)}
+        """, r"gradient for w2.*expected value transposed"),
+    W("backprop-sigma-prime-twice", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = cross_entropy_delta(a3, y)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2) * sigmoid_derivative(a2)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3.sum(axis=0, keepdims=True),
+                    "w2": a1.T @ d2, "b2": d2.sum(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.sum(axis=0, keepdims=True)}
+        """, r"gradient for w2.*error starts at layer 2"),
+    W("backprop-no-sigma-prime-layer1", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = cross_entropy_delta(a3, y)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)
+            d1 = d2 @ params["w2"].T
+            return {"w3": a2.T @ d3, "b3": d3.sum(axis=0, keepdims=True),
+                    "w2": a1.T @ d2, "b2": d2.sum(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.sum(axis=0, keepdims=True)}
+        """, r"gradient for w1.*error starts at layer 1"),
+    W("backprop-sigma-prime-of-wrong-layer", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = cross_entropy_delta(a3, y)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a1)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3.sum(axis=0, keepdims=True),
+                    "w2": a1.T @ d2, "b2": d2.sum(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.sum(axis=0, keepdims=True)}
+        """, r"gradient for w2.*error starts at layer 2"),
+    W("backprop-bias-mean", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = cross_entropy_delta(a3, y)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3.mean(axis=0, keepdims=True),
+                    "w2": a1.T @ d2, "b2": d2.mean(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.mean(axis=0, keepdims=True)}
+        """, r"gradient for b3.*n = 7 times too small.*mean taken where a sum belongs"),
+    W("backprop-bias-not-summed", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = cross_entropy_delta(a3, y)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3, "w2": a1.T @ d2, "b2": d2,
+                    "w1": x.T @ d1, "b1": d1}
+        """, r"\['b3'\] has shape \(7, 10\).*keeps the batch axis"),
+    W("backprop-no-1/n", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = a3 - y
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3.sum(axis=0, keepdims=True),
+                    "w2": a1.T @ d2, "b2": d2.sum(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.sum(axis=0, keepdims=True)}
+        """, r"n = 7 times too large: did you forget to divide by n"),
+    W("backprop-sign", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = (y - a3) / len(x)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3.sum(axis=0, keepdims=True),
+                    "w2": a1.T @ d2, "b2": d2.sum(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.sum(axis=0, keepdims=True)}
+        """, r"-1 times the expected value: the sign is flipped"),
+    W("backprop-modifies-activations", "backprop", """
+        def backprop(params, x, y, activations):
+            a1, a2, a3 = activations
+            d3 = a3
+            d3 -= y
+            d3 /= len(x)
+            d2 = (d3 @ params["w3"].T) * sigmoid_derivative(a2)
+            d1 = (d2 @ params["w2"].T) * sigmoid_derivative(a1)
+            return {"w3": a2.T @ d3, "b3": d3.sum(axis=0, keepdims=True),
+                    "w2": a1.T @ d2, "b2": d2.sum(axis=0, keepdims=True),
+                    "w1": x.T @ d1, "b1": d1.sum(axis=0, keepdims=True)}
+        """, r"modified its argument activations\[2\] in place",
+      failing=frozenset({"inputs unchanged"})),
+    # -- update ---------------------------------------------------------------------------
+    W("update-plus", "update", """
+        def update(params, grads, lr):
+            return {k: p + lr * np.reshape(grads[k], p.shape) for k, p in params.items()}
+        """, r"the step is \+lr \* grad"),
+    W("update-ignores-lr", "update", """
+        def update(params, grads, lr):
+            return {k: p - np.reshape(grads[k], p.shape) for k, p in params.items()}
+        """, r"the gradient without lr"),
+    W("update-modifies-grads", "update", """
+        def update(params, grads, lr):
+            new = {}
+            for k, p in params.items():
+                g = grads[k]
+                g *= lr
+                new[k] = p - np.reshape(g, p.shape)
+            return new
+        """, r"modified its argument grads\['w1'\] in place",
+      failing=frozenset({"grads unchanged"})),
+    # -- predict --------------------------------------------------------------------------
+    W("predict-no-axis", "predict", """
+        def predict(params, x):
+            return np.argmax(feedforward(params, x)[2])
+        """, r"np\.argmax without axis= looks at the whole flattened array"),
+    W("predict-probabilities", "predict", """
+        def predict(params, x):
+            return feedforward(params, x)[2]
+        """, r"the probabilities.*argmax over axis 1"),
+    W("predict-axis0", "predict", """
+        def predict(params, x):
+            return np.argmax(feedforward(params, x)[2], axis=0)
+        """, r"shape \(10,\).*axis",
+      gap="argmax over axis 0 gets a bare shape mismatch, no word about the axis"),
+    # -- train (graded on its own: the slow step) ----------------------------------------------
+    W("train-one-epoch", "train", """
+        def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
+            rng = np.random.default_rng(seed)
+            params = {}
+            for i, (m, k) in enumerate([(64, 128), (128, 128), (128, 10)], start=1):
+                params[f"w{i}"] = rng.standard_normal((m, k))
+                params[f"b{i}"] = np.zeros((1, k))
+            order = rng.permutation(len(x))
+            for start in range(0, len(x), batch_size):
+                rows = order[start:start + batch_size]
+                grads = backprop(params, x[rows], y[rows], feedforward(params, x[rows]))
+                params = update(params, grads, lr)
+            return params
+        """, r"median validation accuracy.*every epoch", steps=("train",)),
+    W("train-zero-init", "train", """
+        def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
+            rng = np.random.default_rng(seed)
+            params = {}
+            for i, (m, k) in enumerate([(64, 128), (128, 128), (128, 10)], start=1):
+                params[f"w{i}"] = np.zeros((m, k))
+                params[f"b{i}"] = np.zeros((1, k))
+            for _ in range(epochs):
+                order = rng.permutation(len(x))
+                for start in range(0, len(x), batch_size):
+                    rows = order[start:start + batch_size]
+                    grads = backprop(params, x[rows], y[rows], feedforward(params, x[rows]))
+                    params = update(params, grads, lr)
+            return params
+        """, r"median validation accuracy.*standard-normal weights", steps=("train",)),
+    W("train-ignores-seed", "train", """
+        def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
+            rng = np.random.default_rng(0)
+            params = {}
+            for i, (m, k) in enumerate([(64, 128), (128, 128), (128, 10)], start=1):
+                params[f"w{i}"] = rng.standard_normal((m, k))
+                params[f"b{i}"] = np.zeros((1, k))
+            for _ in range(epochs):
+                order = rng.permutation(len(x))
+                for start in range(0, len(x), batch_size):
+                    rows = order[start:start + batch_size]
+                    grads = backprop(params, x[rows], y[rows], feedforward(params, x[rows]))
+                    params = update(params, grads, lr)
+            return params
+        """, r"seed", steps=("train",),
+      gap="three seeds giving identical weights is not detected: full marks"),
+]
+
+
+def _param(v):
+    marks = [pytest.mark.xfail(strict=True, reason=f"grader gap: {v.gap}")] if v.gap else []
+    return pytest.param(v, id=v.id, marks=marks)
+
+
+@pytest.mark.parametrize("variant", [_param(v) for v in VARIANTS])
+def test_wrong_implementation_is_caught_and_named(submission, variant):
+    path = submission(**{variant.step: variant.code})
+    report = grade(path, steps=list(variant.steps), seed=SEED)
+    steps = {s.name: s for s in report.steps}
+    own = steps.pop(variant.step)
+
+    # (a) it costs points in its own step
+    assert own.score < full(variant.step), own.feedback
+    assert own.status == variant.status, own.feedback
+    if variant.failing is not None:
+        assert {c.name for c in own.checks if c.status != "passed"} == variant.failing, own.feedback
+    # (b) and nowhere else
+    assert {n: s.score for n, s in steps.items()} == {n: full(n) for n in steps}
+    # (c) the feedback names the mistake
+    assert re.search(variant.says, own.feedback, re.S), own.feedback
