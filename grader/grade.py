@@ -35,45 +35,48 @@ def hidden_seed():
         raise HarnessError(f"{HIDDEN_SEED_ENV} must be an integer, not {value!r}") from None
 
 
+def run_check(check, ctx):
+    """One check: (status, message, score, whether the rest of the step is moot)."""
+    try:
+        note = check.run(ctx)
+    except Fail as fail:
+        return "failed", str(fail), check.points * min(max(fail.fraction, 0.0), 1.0), False
+    except Pending as exc:
+        return "pending", exc.message, 0.0, True
+    except Raised as exc:
+        return "error", exc.message, 0.0, False
+    except Fatal as exc:  # a timeout, a crash, a missing function, an import failure
+        return "error", exc.message, 0.0, True
+    except HarnessError:
+        raise
+    except Exception as exc:  # a bug in a check: no credit, and say so plainly
+        return ("error", f"the grader could not run this check ({type(exc).__name__}: {exc}); "
+                "no credit was given for it. Please report this.", 0.0, False)
+    return "passed", note or "", check.points, False
+
+
 def run_step(step, index, submission, seed, time_scale=1.0):
-    """All of one step's checks; a student failure never stops the other checks of the step
-    unless it makes them meaningless (a timeout, a crash, a missing function, a stub)."""
+    """All of one step's checks, in order. A failing check does not stop the others, unless
+    it makes them moot: a stub, a timeout, a crash, a missing function."""
     started = time.monotonic()
     ctx = Ctx(step, index, submission, seed, started + step.budget * time_scale)
     result = StepResult(step.name, step.points)
-    passed, stop = set(), None
+    passed, moot = set(), None
     for check in step.checks:
-        def record(status, message="", score=0.0):
-            result.checks.append(CheckResult(check.name, check.points, round(score, 6), status,
-                                             message, check.hidden))
-        if stop is not None:
-            record(*stop)
-            continue
         missing = [n for n in check.needs if n not in passed]
-        if missing:
-            record("skipped", f"not run: needs the {' and '.join(missing)} check to pass first")
-            continue
-        try:
-            note = check.run(ctx)
-        except Fail as fail:
-            score = check.points * min(max(fail.fraction, 0.0), 1.0)
-            record("failed", str(fail), score)
-        except Pending as exc:
-            record("pending", exc.message)
-            stop = ("pending", exc.message)
-        except Raised as exc:
-            record("error", exc.message)
-        except Fatal as exc:
-            record("error", exc.message)
-            stop = ("error", "not run: " + exc.message)
-        except HarnessError:
-            raise
-        except Exception as exc:  # a bug in a check: no credit, and say so plainly
-            record("error", f"the grader could not run this check ({type(exc).__name__}: {exc}); "
-                            "no credit was given for it. Please report this.")
+        if moot:
+            status, message, score = moot
+        elif missing:
+            status, message, score = "skipped", f"not run: needs the {' and '.join(missing)} " \
+                "check to pass first", 0.0
         else:
-            passed.add(check.name)
-            record("passed", note or "", check.points)
+            status, message, score, stops = run_check(check, ctx)
+            if status == "passed":
+                passed.add(check.name)
+            if stops:
+                moot = (status, message if status == "pending" else "not run: " + message, 0.0)
+        result.checks.append(CheckResult(check.name, check.points, round(score, 6), status,
+                                         message, check.hidden))
     result.seconds = time.monotonic() - started
     result.data = ctx.data
     return result
