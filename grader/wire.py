@@ -49,7 +49,7 @@ def _encode(obj, arrays, budget, depth):
         dtype = obj.dtype
         if dtype.str not in DTYPES:
             return {"t": "other", "type": f"numpy {kind} of dtype {dtype}"}
-        arrays.append(np.ascontiguousarray(obj))
+        arrays.append(np.array(obj, order="C", copy=True))  # keeps 0-d as 0-d
         return {"t": kind, "a": len(arrays) - 1}
     if type(obj) in (list, tuple):
         return {"t": type(obj).__name__,

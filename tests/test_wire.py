@@ -28,6 +28,12 @@ def test_plain_values_round_trip():
     assert np.isnan(back["c"][0]) and back["c"][1] == 3 and back["d"].dtype == np.int32
 
 
+def test_numpy_scalars_and_0d_arrays_stay_0d():
+    assert roundtrip(np.float64(1.5)).shape == () and roundtrip(np.float64(1.5)) == 1.5
+    assert roundtrip(np.array(2.0)).shape == ()
+    assert roundtrip(np.int64(4)) == 4
+
+
 class Liar(np.ndarray):
     def __eq__(self, other):
         return True
