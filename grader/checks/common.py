@@ -83,8 +83,13 @@ def stable(ctx, args, *, what):
     expected = ctx.expected(*copy_args(args))
     got = expect_array(returned.value, np.shape(expected), what=what)
     if returned.warnings:
-        raise Fail(f"{what} raised {returned.warnings[0]}. Rearrange the formula so that exp "
-                   "only ever sees non-positive numbers.")
+        warning = returned.warnings[0]
+        if "overflow" in warning:
+            cause = "Rearrange the formula so that exp only ever sees non-positive numbers."
+        else:
+            cause = ("That is a 0/0 or inf/inf: every exp of a row underflowed to 0 or overflowed. "
+                     "Is a maximum taken over the whole array instead of over each row?")
+        raise Fail(f"{what} raised {warning}. {cause}")
     compare(got, expected, ctx.tol, what=what)
 
 
@@ -104,7 +109,8 @@ def prop(strategy, body, *, examples=40):
     stopped = []
 
     @settings(derandomize=True, database=None, deadline=None, max_examples=examples,
-              verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck), print_blob=False)
+              verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck), print_blob=False,
+              report_multiple_bugs=False)
     @given(strategy)
     def run(example):
         if stopped:

@@ -3,8 +3,8 @@
 import numpy as np
 
 from .. import gradcheck
-from ..compare import Fail, compare, expect_array, fmt, multiple_cause, show
-from .common import array_cases, copy_args, prop
+from ..compare import Fail, compare, diagnose, expect_array, fmt, multiple_cause
+from .common import array_cases, prop
 
 
 def batch(rng, n, k=10, scale=3.0):
@@ -121,10 +121,7 @@ def delta_gradient(ctx):
                                     z, np.arange(n * k)).reshape(n, k)
         error = gradcheck.relative_error(got, numeric)
         if error > gradcheck.PASS:
-            from ..compare import diagnose
             raise Fail(f"against central differences of the mean loss (h = {gradcheck.H:g}), the "
                        f"relative error is {error:.2e} for n = {n}, k = {k} (pass at "
                        f"{gradcheck.PASS:g}).{diagnose(got, numeric, n=n, k=k) or ''}")
 
-
-__all__ = ["show", "copy_args"]
