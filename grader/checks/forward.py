@@ -23,7 +23,26 @@ def _activations(value, n):
             got += f" of length {len(value)}"
         raise Fail(f"feedforward should return the three activations (a1, a2, a3); got {got}")
     return [expect_array(a, (n, k), what=f"{name}, the {'output' if name == 'a3' else 'hidden'} "
-                         "layer's activation") for (name, k), a in zip(LAYERS, value)]
+                         "layer's activation") for (name, k), a in zip(LAYERS, value, strict=True)]
+
+
+def _layer_cause(ctx, params, x, expected, layer, got):
+    """Why one layer's activation is off: a missing bias, the wrong activation."""
+    inputs = x if layer == 1 else expected[layer - 2]
+    linear = inputs @ params[f"w{layer}"]  # (n, k)
+    right = ctx.ref.softmax if layer == 3 else ctx.ref.sigmoid
+    close = lambda a: np.allclose(got, a, rtol=1e-7, atol=1e-12)  # noqa: E731
+    if close(right(linear)):
+        source = "x" if layer == 1 else f"a{layer - 1}"
+        return f" Diagnosis: a{layer} is the activation of {source} @ w{layer} without + b{layer}: " \
+               "the bias is missing."
+    if layer == 3 and close(ctx.ref.sigmoid(linear + params["b3"])):
+        return " Diagnosis: a3 is a sigmoid of the output logits; the output layer is a softmax."
+    if layer < 3 and close(ctx.ref.softmax(linear + params[f"b{layer}"])):
+        return f" Diagnosis: a{layer} is a softmax; the hidden layers are sigmoids."
+    if layer == 3 and not np.allclose(got.sum(axis=1), 1):
+        return " The output rows do not sum to 1: is the output layer a softmax?"
+    return ""
 
 
 def ff_shapes(ctx):
@@ -36,15 +55,14 @@ def ff_values(hidden):
         for params, x in _cases(ctx.rng(hidden), hidden):
             expected = ctx.ref.feedforward(params, x)
             got = _activations(ctx.value(params, x), len(x))
-            for (name, _), g, e in zip(LAYERS, got, expected):
-                cause = ""
-                if name == "a3" and not np.allclose(g.sum(axis=1), 1):
-                    cause = " The output rows do not sum to 1: is the output layer a softmax?"
+            for layer, ((name, _), g, e) in enumerate(zip(LAYERS, got, expected, strict=True), 1):
                 try:
                     compare(g, e, ctx.tol, what=f"{name} for a batch of n = {len(x)}")
                 except Fail as fail:
-                    raise Fail(f"{fail}{cause} (a1 is the first layer: the first wrong one says "
-                               "where to look; each layer is activation(previous @ w + b).)") from None
+                    cause = _layer_cause(ctx, params, x, expected, layer, g) or (
+                        f" a{layer} is the first wrong layer: each layer is "
+                        "activation(previous @ w + b).")
+                    raise Fail(f"{fail}{cause}") from None
     return check
 
 
@@ -59,6 +77,9 @@ def predict_shape(ctx):
     if isinstance(value, np.ndarray) and value.shape == (len(x), 10):
         raise Fail(f"predict returned shape {value.shape}, the probabilities; expected ({len(x)},) "
                    "class labels: take np.argmax over axis 1")
+    if isinstance(value, np.ndarray) and value.shape == (10,) and len(x) != 10:
+        raise Fail(f"predict returned shape (10,) for {len(x)} rows: np.argmax over axis 0 picks "
+                   "a row for each class. Expected one label per row: use axis=1")
     if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
         raise Fail("predict returned a single number: np.argmax without axis= looks at the "
                    f"whole flattened array. Expected ({len(x)},) labels: use axis=1")

@@ -39,5 +39,6 @@ def expect_params(value, *, what, bias_ok=False):
     if missing:
         raise Fail(f"{what} has no key{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
                    + (f" (it has {', '.join(extra)})" if extra else ""))
-    return {k: expect_array(value[k], SHAPES[k], what=f"{what}[{k!r}]", bias_ok=bias_ok)
-            for k in SHAPES}
+    checked = {k: expect_array(value[k], SHAPES[k], what=f"{what}[{k!r}]", bias_ok=bias_ok)
+               for k in ORDER}  # output layer first: where a bug starts
+    return {k: checked[k] for k in SHAPES}
