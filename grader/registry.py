@@ -144,7 +144,9 @@ STEPS = (
          "Per epoch: shuffle, then for each batch of batch_size rows, forward, backward, update. "
          "Where do the initial weights come from, and are you using the seed?",
          Tol(0, 0), (
-             Check("returns trained params", 2, training.returns_params),
+             Check("returns trained params", 1, training.returns_params),
+             Check("different seeds, different networks", 1, training.uses_seed,
+                   ("returns trained params",)),
              Check("validation accuracy against the reference", 14, training.reaches_accuracy,
                    ("returns trained params",)),
          ), budget=180.0, isolate=False, own_process=True),

@@ -68,6 +68,22 @@ def returns_params(ctx):
     _runs(ctx)
 
 
+def uses_seed(ctx):
+    """Different seeds must give different networks, or the median over seeds means nothing."""
+    runs = _runs(ctx)
+    same = [seed for seed, params, _ in runs[1:]
+            if all(np.array_equal(params[k], runs[0][1][k]) for k in params)]
+    if same:
+        raise Fail(f"train(seed={same[0]}) returned exactly the weights of train(seed={runs[0][0]}): "
+                   "train ignores its seed. Draw the initial weights and the shuffles from "
+                   "np.random.default_rng(seed).")
+
+
+def symmetric(params):
+    """Whether every hidden unit of a layer has the same incoming weights."""
+    return any(np.allclose(params[w], params[w][:, :1]) for w in ("w1", "w2"))
+
+
 def credit(median, reference):
     """The fraction of the step's accuracy points for a median validation accuracy."""
     full = reference - MARGIN
@@ -77,22 +93,27 @@ def credit(median, reference):
 def reaches_accuracy(ctx):
     digits = data.load()
     reference = recorded()["val_accuracy"]
-    accuracies = []
-    for seed, params, seconds in _runs(ctx):
+    accuracies, runs = [], _runs(ctx)
+    for seed, params, _ in runs:
         if not all(np.all(np.isfinite(v)) for v in params.values()):
             raise Fail(f"after train(seed={seed}) the weights contain NaN or inf: the loss "
                        "diverged. Is a gradient's sign or scale wrong, or lr too large?")
         accuracies.append(accuracy(ctx.ref, params, digits))
     median = float(np.median(accuracies))
-    seconds = [round(s, 2) for _, _, s in _runs(ctx)]
+    seconds = [round(s, 2) for _, _, s in runs]
     ctx.data.update({"val_accuracy": median, "val_accuracies": accuracies,
                      "reference_val_accuracy": reference, "train_seconds": seconds})
     figures = (f"median validation accuracy {median:.3f} over seeds {', '.join(map(str, SEEDS))} "
                f"({', '.join(f'{a:.3f}' for a in accuracies)}); the reference reaches {reference:.3f}")
     fraction = credit(median, reference)
     if fraction < 1:
-        chance = " That is near chance (0.10): is anything learning at all?" if median < 0.2 else ""
-        raise Fail(f"{figures}; full marks from {reference - MARGIN:.3f}.{chance} Check that train "
-                   "draws standard-normal weights, loops over every epoch and every batch, and "
-                   "calls update each time.", fraction)
+        if symmetric(runs[0][1]):
+            why = (" Every hidden unit of a layer ends with the same weights: units that start "
+                   "equal (all zeros, say) get equal gradients and never become different. Draw "
+                   "the initial weights at random (standard normal).")
+        else:
+            why = (" That is near chance (0.10): is anything learning at all?" if median < 0.2 else "")
+            why += (" Check that train draws standard-normal weights, loops over every epoch and "
+                    "every batch, and calls update each time.")
+        raise Fail(f"{figures}; full marks from {reference - MARGIN:.3f}.{why}", fraction)
     return figures
