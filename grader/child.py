@@ -82,6 +82,26 @@ def changed(snapshots):
             if array.shape != before.shape or not np.array_equal(array, before, equal_nan=True)]
 
 
+def tracer(module, name, every, limit, sink):
+    """Wrap the module's ``name`` so that every ``every``-th result is copied into ``sink``.
+
+    Used on ``update`` while ``train`` runs: one snapshot of the params per epoch lets the
+    parent draw the learning curve without trusting anything the student computed about it.
+    """
+    original = module.__dict__[name]
+    calls = [0]
+
+    def traced(*args, **kwargs):
+        result = original(*args, **kwargs)
+        calls[0] += 1
+        if calls[0] % every == 0 and len(sink) < limit and type(result) is dict:
+            sink.append({k: np.array(v, dtype=np.float64) for k, v in result.items()
+                         if type(v) is np.ndarray and v.dtype.kind in "fiub"})
+        return result
+    traced.__name__ = name
+    return traced
+
+
 def call(module, path, message, values):
     fn_name = message["fn"]
     fn = getattr(module, fn_name, None)
@@ -94,6 +114,10 @@ def call(module, path, message, values):
     for name in message.get("isolate", []):
         swapped[name] = module.__dict__.get(name, _MISSING)
         module.__dict__[name] = make_proxy(name)
+    trace, sink = message.get("trace"), []
+    if trace and trace["fn"] not in swapped and callable(module.__dict__.get(trace["fn"])):
+        swapped[trace["fn"]] = module.__dict__[trace["fn"]]
+        module.__dict__[trace["fn"]] = tracer(module, trace["fn"], trace["every"], trace["limit"], sink)
     started = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -118,7 +142,8 @@ def call(module, path, message, values):
             notes.append(text)
     try:  # encoding happens before any byte is written, so a failure sends nothing
         send({"op": "result", "seconds": seconds, "warnings": notes,
-              "mutated": changed(before)}, result)
+              "mutated": changed(before), "traced": trace is not None},
+             [result, sink] if trace else result)
     except wire.WireError as exc:
         send({"op": "raised", "type": "ValueError", "seconds": seconds, "where": None,
               "text": f"what {fn_name} returned could not be sent back: {exc}"})

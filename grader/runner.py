@@ -61,6 +61,7 @@ class Returned:
     seconds: float
     warnings: list = field(default_factory=list)
     mutated: list = field(default_factory=list)
+    trace: list = None  # snapshots of a traced function's results, when asked for
 
 
 def _where(info):
@@ -179,21 +180,30 @@ class Submission:
             raise Fatal("the process running your code stopped before it could be asked "
                         "anything. Did it exit at import?") from None
 
-    def call(self, fn, args=(), kwargs=None, *, isolate=(), timeout=10.0):
-        """Call the submission's ``fn``; returns ``Returned`` or raises ``StudentError``."""
+    def call(self, fn, args=(), kwargs=None, *, isolate=(), timeout=10.0, trace=None):
+        """Call the submission's ``fn``; returns ``Returned`` or raises ``StudentError``.
+
+        ``trace`` ({"fn", "every", "limit"}) keeps every ``every``-th result of another of
+        the submission's functions while ``fn`` runs (see ``child.tracer``).
+        """
         deadline = time.monotonic() + timeout
         if self.process is None:
             self._start(timeout)
         if fn not in self.functions:
             raise Fatal(self._missing(fn))
-        self._send({"op": "call", "fn": fn, "isolate": list(isolate)}, [list(args), kwargs or {}])
+        self._send({"op": "call", "fn": fn, "isolate": list(isolate), "trace": trace},
+                   [list(args), kwargs or {}])
         while True:
             message, value = self._read(deadline, f"running {fn}")
             op = message.get("op")
             if op == "callback":
                 self._answer_callback(message, value)
             elif op == "result":
-                return Returned(value, message["seconds"], message["warnings"], message["mutated"])
+                snapshots = None
+                if message.get("traced"):
+                    value, snapshots = value
+                return Returned(value, message["seconds"], message["warnings"], message["mutated"],
+                                snapshots)
             elif op == "raised":
                 kind = message["type"]
                 where = _where(message)

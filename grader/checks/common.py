@@ -15,7 +15,7 @@ PUBLIC_SEED = 20240611  # public inputs: the student may see them in feedback
 class Ctx:
     """One step's view of the submission, the reference and the inputs."""
 
-    def __init__(self, step, index, submission, hidden_seed, deadline):
+    def __init__(self, step, index, submission, hidden_seed, deadline, options=None):
         self.step, self.index, self.sub = step, index, submission
         self.hidden_seed = hidden_seed
         self.deadline = deadline
@@ -23,8 +23,9 @@ class Ctx:
         self.tol = step.tol
         self.data = {}  # figures for the report (accuracies, timings)
         self.cache = {}  # results that several checks of the step share
+        self.options = options or {}  # what grade() was asked for: a live baseline, curves
 
-    def call(self, *args, fn=None, **kwargs):
+    def call(self, *args, fn=None, trace=None, **kwargs):
         """Call the student's function (the step's own by default); returns ``Returned``.
 
         Other functions of the contract that it calls are the reference's, unless the step
@@ -33,7 +34,7 @@ class Ctx:
         fn = fn or self.step.name
         isolate = [f for f in reference.FUNCTIONS if f != fn] if self.step.isolate else []
         left = max(self.deadline - time.monotonic(), 0.05)
-        return self.sub.call(fn, args, kwargs, isolate=isolate, timeout=left)
+        return self.sub.call(fn, args, kwargs, isolate=isolate, timeout=left, trace=trace)
 
     def value(self, *args, **kwargs):
         return self.call(*args, **kwargs).value
