@@ -1,0 +1,19 @@
+"""Writing JSON files whole or not at all."""
+
+import json
+import os
+from pathlib import Path
+
+
+def write_atomic(path, document, indent=1):
+    """Write ``document`` to ``path`` via a temporary file and a rename: never a partial file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w") as f:
+            f.write(json.dumps(document, indent=indent, allow_nan=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
