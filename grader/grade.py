@@ -55,11 +55,11 @@ def run_check(check, ctx):
     return "passed", note or "", check.points, False
 
 
-def run_step(step, index, submission, seed, time_scale=1.0):
+def run_step(step, index, submission, seed, time_scale=1.0, options=None):
     """All of one step's checks, in order. A failing check does not stop the others, unless
     it makes them moot: a stub, a timeout, a crash, a missing function."""
     started = time.monotonic()
-    ctx = Ctx(step, index, submission, seed, started + step.budget * time_scale)
+    ctx = Ctx(step, index, submission, seed, started + step.budget * time_scale, options)
     result = StepResult(step.name, step.points)
     passed, moot = set(), None
     for check in step.checks:
@@ -82,8 +82,12 @@ def run_step(step, index, submission, seed, time_scale=1.0):
     return result
 
 
-def grade(path, *, steps=None, seed=None, time_scale=1.0):
-    """Grade the file at ``path``; ``steps`` limits the report to some steps by name."""
+def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False):
+    """Grade the file at ``path``; ``steps`` limits the report to some steps by name.
+
+    ``keras`` is a baseline record to compare with instead of the committed one (a live
+    retraining); ``curves`` traces the student's training for the learning-curve plot.
+    """
     path = Path(path)
     if not path.is_file():
         raise HarnessError(f"no such file: {path}")
@@ -91,14 +95,16 @@ def grade(path, *, steps=None, seed=None, time_scale=1.0):
         seed, origin = hidden_seed()
     else:
         origin = "instructor seed"
-    chosen = [registry.step(n) for n in steps] if steps else list(registry.STEPS)
+    wanted = {registry.step(n).name for n in steps} if steps else None
+    chosen = [s for s in registry.STEPS if wanted is None or s.name in wanted]  # curriculum order
+    options = {"curves": curves, **({"keras": keras} if keras else {})}
     started = time.monotonic()
     helpers = reference.functions()
     alone = [s for s in chosen if s.own_process]
 
     def run(step, submission):
         with np.errstate(all="ignore"):  # judging a student's NaNs must not print anything
-            return run_step(step, registry.STEPS.index(step), submission, seed, time_scale)
+            return run_step(step, registry.STEPS.index(step), submission, seed, time_scale, options)
 
     def run_alone(step):
         with Submission(path, helpers) as submission:

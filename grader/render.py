@@ -39,7 +39,10 @@ def table(report, *, colour=False, detail=None):
         mark = _paint(MARKS[s.status], s.status, colour)
         score = f"{_points(s.score):>4}/{_points(s.max_score):<3}"
         problem = s.first_problem()
-        why = _first_line(f"{problem.name}: {problem.message}", 72) if problem and s.status != "pending" else ""
+        if problem and s.status != "pending":
+            why = _first_line(f"{problem.name}: {problem.message}", 72)
+        else:
+            why = _first_line(next((c.message for c in s.checks if c.message), ""), 72)
         status = _paint(f"{s.status:<8}", s.status, colour)
         lines.append(f" {mark} {s.name:<{width}}  {score}  {status} {why}".rstrip())
         if detail == s.name:

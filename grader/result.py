@@ -52,7 +52,8 @@ class StepResult:
     @property
     def feedback(self):
         if self.status == "passed":
-            return f"all {len(self.checks)} checks passed"
+            notes = [c.message for c in self.checks if c.message]
+            return "; ".join([f"all {len(self.checks)} checks passed", *notes])
         if self.status == "pending":
             return self.first_problem().message
         lines = [f"{c.name}: {c.message}" for c in self.checks if c.status not in ("passed", "skipped")]
