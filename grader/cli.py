@@ -20,6 +20,8 @@ def _parser():
     check = sub.add_parser("check", help="grade your exercises/network.py and say what to do next")
     check.add_argument("step", nargs="?", help="grade only this step, and list its every check")
     check.add_argument("--file", help="the file to grade (default: exercises/network.py)")
+    check.add_argument("--plot", metavar="FILE.png", help="also draw your learning curve beside "
+                       "the reference's and Keras's (needs matplotlib)")
 
     hint = sub.add_parser("hint", help="a hint for one step")
     hint.add_argument("step")
@@ -31,6 +33,15 @@ def _parser():
     grade.add_argument("path")
     grade.add_argument("--format", choices=("table", "json"), default="table")
     grade.add_argument("--step", action="append", help="grade only this step (repeatable)")
+    grade.add_argument("--plot", metavar="FILE.png", help="draw the learning curves (needs matplotlib)")
+    grade.add_argument("--live-baseline", action="store_true", help="retrain the Keras baseline "
+                       "here (needs TensorFlow) instead of reading the recorded one")
+
+    base = sub.add_parser("baseline", help="train the article's Keras model for real and record it "
+                          "(for maintainers; needs TensorFlow)")
+    base.add_argument("--out", help="where to write the record (default: the one grading reads)")
+    base.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
+    base.add_argument("--show", action="store_true", help="print the recorded baseline as JSON")
 
     build = sub.add_parser("build", help="regenerate exercises/ from solutions/ (for maintainers)")
     build.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale")
@@ -43,9 +54,17 @@ def cmd_check(args):
     from . import grade, paths, registry, render
     path = args.file or paths.default_submission()
     steps = [registry.step(args.step).name] if args.step else None
-    report = grade.grade(path, steps=steps)
+    report = grade.grade(path, steps=steps, curves=bool(args.plot))
     render.write(report, "table", detail=args.step)
+    _plot(report, args.plot)
     return 0
+
+
+def _plot(report, path, keras=None):
+    if path:
+        from . import plot
+        plot.draw(report, path, keras)
+        print(f"learning curves: {path}", file=sys.stderr)
 
 
 def cmd_hint(args):
@@ -70,9 +89,27 @@ def cmd_list(args):
 
 
 def cmd_grade(args):
-    from . import grade, render
-    report = grade.grade(args.path, steps=args.step)
+    from . import baseline, grade, render
+    keras = baseline.train() if args.live_baseline else None
+    report = grade.grade(args.path, steps=args.step, keras=keras, curves=bool(args.plot))
     render.write(report, args.format)
+    _plot(report, args.plot, keras)
+    return 0
+
+
+def cmd_baseline(args):
+    import json
+    from . import baseline
+    if args.show:
+        print(json.dumps(baseline.recorded(), indent=1))
+        return 0
+    if args.seeds < 1:
+        raise HarnessError("--seeds must be at least 1")
+    record = baseline.train(tuple(range(args.seeds)))
+    out = args.out or baseline.RECORD
+    baseline.write(record, out)
+    print(f"wrote {out}: median validation accuracy {record['val_accuracy']:.4f} over "
+          f"{args.seeds} seed(s), median fit {record['fit_seconds']:.1f} s")
     return 0
 
 
@@ -88,17 +125,16 @@ def cmd_build(args):
     for path in build.build():
         print(f"wrote {path}")
     if args.reference:
-        import json
-        from . import reference
+        from . import jsonfile, reference
         from .checks import training
         record = training.record_reference(reference.load())
-        training.RECORD.write_text(json.dumps(record, indent=2) + "\n")
+        jsonfile.write_atomic(training.RECORD, record)
         print(f"wrote {training.RECORD}: median validation accuracy {record['val_accuracy']:.4f}")
     return 0
 
 
 COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "grade": cmd_grade,
-            "build": cmd_build}
+            "build": cmd_build, "baseline": cmd_baseline}
 
 
 def main(argv=None):

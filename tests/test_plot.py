@@ -1,0 +1,40 @@
+"""The learning-curve picture."""
+
+import struct
+import subprocess
+import sys
+
+import pytest
+
+from grader import paths, plot
+from grader.errors import HarnessError
+from grader.grade import grade
+
+
+def png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_check_plot_writes_a_png_of_the_expected_size(tmp_path):
+    out = tmp_path / "curves.png"
+    run = subprocess.run([sys.executable, "-m", "grader", "check", "train", "--file",
+                          str(paths.reference_file()), "--plot", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert png_size(out) == (plot.SIZE[0] * plot.DPI, plot.SIZE[1] * plot.DPI)
+
+
+def test_the_students_curve_is_traced_from_their_update():
+    report = grade(paths.reference_file(), steps=["train"], curves=True)
+    curve = report.steps[0].data["curve"]
+    assert len(curve["train_loss"]) == 50 and curve["train_loss"][-1] < curve["train_loss"][0]
+    lines = plot.curves(report)
+    reference = lines["reference (seed 0)"]
+    assert curve["train_loss"] == pytest.approx(reference["train_loss"], rel=1e-9)
+
+
+def test_the_plot_needs_the_train_step(tmp_path):
+    report = grade(paths.reference_file(), steps=["softmax"], curves=True)
+    with pytest.raises(HarnessError, match="train step"):
+        plot.draw(report, tmp_path / "x.png")
