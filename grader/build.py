@@ -9,7 +9,7 @@ stale, so a test and ``nnkata build --check`` catch a reference edited without a
 import re
 
 from .errors import HarnessError
-from .paths import exercise_file, reference_file
+from .paths import exercise_file, notebook_file, reference_file
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HEADER = ("# Generated from solutions/network.py by `nnkata build`: this is your copy to fill in.\n"
@@ -46,7 +46,9 @@ def stub_source(reference_text):
 
 def targets():
     """generated path -> the text it must hold."""
-    return {exercise_file(): stub_source(reference_file().read_text())}
+    from . import notebook
+    return {exercise_file(): stub_source(reference_file().read_text()),
+            notebook_file(): notebook.dumps(notebook.source_notebook())}
 
 
 def stale():

@@ -25,6 +25,11 @@ def exercise_file():
     return reference_file().parent.with_name("exercises") / "network.py"
 
 
+def notebook_file():
+    """The nbgrader source notebook (with solutions), generated beside the reference."""
+    return reference_file().with_name("nn_kata.ipynb")
+
+
 def default_submission():
     """What ``nnkata check`` grades: ./exercises/network.py, else the checkout's own."""
     here = Path.cwd() / "exercises" / "network.py"

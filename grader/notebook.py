@@ -1,0 +1,188 @@
+"""The kata as a Jupyter notebook: the nbgrader source notebook, its grade cells, and
+grading a student's notebook without executing it.
+
+The source notebook is generated from the reference like the stubs are: for each step a
+markdown cell with the spec, a solution cell (``grade_id`` = the step's name) holding the
+reference between ``### BEGIN SOLUTION`` / ``### END SOLUTION``, and a locked grade cell
+(``grade_id`` = ``<step>_tests``) whose points come from the registry.
+
+A grade cell calls ``check``. It never judges in the kernel: it writes the notebook's own
+functions to a file and grades that file with ``nnkata grade`` in a subprocess, which runs
+them in a child of its own as every grade does. It prints feedback on stdout, never
+anything on stderr (nbgrader zeroes a cell with stderr), and returns a plain float.
+"""
+
+import ast
+import inspect
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+from . import registry
+from .paths import reference_file
+
+SCHEMA = 3
+HEADER = "import numpy as np\n"
+KATA = "nn_kata"
+
+
+def _meta(grade_id, *, solution=False, grade=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _cell(kind, source, cell_id, metadata):
+    cell = {"cell_type": kind, "id": cell_id, "metadata": metadata, "source": source}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
+def functions(text):
+    """name -> (source of the top-level function, its docstring) in a module's text."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    ends = [node.lineno - 1 for node in tree.body[1:]] + [len(lines)]
+    # up to the next top-level statement: trailing comments (### END SOLUTION) belong here
+    return {node.name: ("".join(lines[node.lineno - 1:end]).rstrip() + "\n", ast.get_docstring(node))
+            for node, end in zip(tree.body, ends, strict=True) if isinstance(node, ast.FunctionDef)}
+
+
+def grade_cell_source(step):
+    public = sum(c.points for c in step.checks if not c.hidden)
+    lines = ["from grader.notebook import check", "",
+             f"# {step.name}: {step.points:g} points. Outside the hidden region below, the public",
+             f"# checks ({public:g} points) are scaled to {step.points:g}: a self-check.",
+             f'score = check("{step.name}", globals())']
+    if any(c.hidden for c in step.checks):
+        lines += ["### BEGIN HIDDEN TESTS", f'score = check("{step.name}", globals(), hidden=True)',
+                  "### END HIDDEN TESTS"]
+    return "\n".join(lines + ["score"])
+
+
+def source_notebook():
+    """The nbgrader source notebook, as nbformat 4.5 JSON."""
+    module = reference_file().read_text()
+    defined = functions(module)
+    intro = ("# A neural network from scratch\n\n"
+             + ast.get_docstring(ast.parse(module)).replace("``nnkata check``", "each grade cell")
+             + "\n\nRun each grade cell after writing its step; it prints what to fix. "
+               "Validate the whole notebook before you submit it.")
+    cells = [_cell("markdown", intro, "intro", _meta("intro", locked=True)),
+             _cell("code", HEADER.strip(), "setup", _meta("setup", locked=True))]
+    for number, step in enumerate(registry.STEPS, start=1):
+        code, doc = defined[step.name]
+        spec = f"## {number}. `{step.signature}` ({step.points:g} points)\n\n{doc}"
+        cells += [
+            _cell("markdown", spec, f"{step.name}-spec", _meta(f"{step.name}_spec", locked=True)),
+            _cell("code", code.rstrip(), step.name, _meta(step.name, solution=True)),
+            _cell("code", grade_cell_source(step), f"{step.name}-tests",
+                  _meta(f"{step.name}_tests", grade=True, locked=True, points=step.points)),
+        ]
+    return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                        "name": "python3"},
+                         "language_info": {"name": "python"}}}
+
+
+def dumps(notebook):
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+# -- grading a notebook file, without executing it ----------------------------------------
+def extract(path):
+    """(module text, {step: problem}) from a notebook's solution cells, found by grade_id."""
+    try:
+        notebook = json.loads(Path(path).read_bytes().decode("utf-8"))
+        cells = notebook["cells"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        problem = f"the notebook could not be read as a Jupyter notebook ({type(exc).__name__})"
+        return HEADER, {s.name: problem for s in registry.STEPS}
+    found, problems = {}, {}
+    for cell in cells:
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        grade_id = meta.get("grade_id")
+        if grade_id in registry.BY_NAME:
+            found.setdefault(grade_id, []).append(cell)
+    parts = [HEADER]
+    for step in registry.STEPS:
+        matches = found.get(step.name, [])
+        if not matches:
+            problems[step.name] = (f"the notebook has no solution cell for {step.name} (grade_id "
+                                   f"{step.name!r}): was it deleted? Copy it from a fresh release.")
+        elif len(matches) > 1:
+            problems[step.name] = (f"the notebook has {len(matches)} cells with grade_id "
+                                   f"{step.name!r}: a cell was duplicated. Keep one and delete the rest.")
+        elif matches[0].get("cell_type") != "code":
+            problems[step.name] = (f"the solution cell for {step.name} is now a "
+                                   f"{matches[0].get('cell_type')} cell: change it back to code.")
+        else:
+            source = matches[0].get("source", "")
+            parts.append("".join(source) if isinstance(source, list) else str(source))
+    return "\n\n".join(p.rstrip() for p in parts) + "\n", problems
+
+
+# -- the grade cell's side ----------------------------------------------------------------
+def namespace_source(namespace):
+    """A module holding the notebook's imports and the functions it defined."""
+    lines, bodies = [HEADER.strip()], []
+    for name, value in list(namespace.items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(value, types.ModuleType):
+            line = f"import {value.__name__} as {name}"
+            if line not in lines:
+                lines.append(line)
+        elif isinstance(value, types.FunctionType) and value.__module__ == "__main__":
+            try:
+                bodies.append(inspect.getsource(value))
+            except (OSError, TypeError):
+                pass
+    return "\n".join(lines) + "\n\n\n" + "\n\n".join(bodies)
+
+
+def check(step, namespace, hidden=False):
+    """Grade one step of the notebook's functions; print feedback, return the score (a float).
+
+    ``hidden=False`` runs the public checks and scales them to the step's points (what the
+    released notebook shows); ``hidden=True`` runs every check: the grade.
+    """
+    spec = registry.BY_NAME[step]
+    if not hidden and os.environ.get("NBGRADER_EXECUTION") == "autograde" and \
+            any(c.hidden for c in spec.checks):
+        return 0.0  # autograde restores the hidden block below, which grades every check
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "network.py"
+        path.write_text(namespace_source(namespace))
+        command = [sys.executable, "-m", "grader", "grade", str(path), "--step", step, "--format", "json"]
+        if not hidden:
+            command.append("--public-only")
+        try:
+            run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+            report = json.loads(run.stdout)["steps"][0]
+        except (subprocess.TimeoutExpired, ValueError, KeyError, IndexError, OSError) as exc:
+            print(f"{step}: the grader could not run ({type(exc).__name__}); no credit given.")
+            return 0.0
+    if hidden:
+        score = float(min(max(report["score"], 0.0), spec.points))
+        print(f"{step}: {report['status']}, {score:g} of {spec.points:g} points, hidden checks included")
+    else:
+        scale = spec.points / report["max_score"] if report["max_score"] else 0.0
+        score = float(min(max(report["score"] * scale, 0.0), spec.points))
+        print(f"{step}: {report['status']}, public checks {report['score']:g} of "
+              f"{report['max_score']:g} points (worth {score:g} of {spec.points:g} here; hidden "
+              "checks run when it is graded)")
+    for c in report["checks"]:
+        mark = "✓" if c["status"] == "passed" else "✗"
+        if c["status"] == "passed" or not c["hidden"]:
+            print(f"  {mark} {c['name']}" + (f": {c['message']}" if c["status"] != "passed" else ""))
+        else:  # nbgrader's feedback shows this cell to students: say which, not what
+            print(f"  {mark} {c['name']}: {c['status']} (the details of hidden checks stay hidden)")
+    return round(score, 6)
