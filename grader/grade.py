@@ -7,6 +7,7 @@ harness's own failures raise (``HarnessError``).
 
 import os
 import secrets
+import tempfile
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, reference, registry
+from . import __version__, notebook, reference, registry
 from .checks.common import Ctx
 from .compare import Fail
 from .errors import HarnessError
@@ -55,14 +56,31 @@ def run_check(check, ctx):
     return "passed", note or "", check.points, False
 
 
+def selected(step, options):
+    """The step's checks, less the hidden ones when only public checks were asked for."""
+    return [c for c in step.checks if not (options.get("public_only") and c.hidden)]
+
+
+def unreadable(step, message, options):
+    """A step that could not be graded at all (a notebook cell that is not there)."""
+    checks = selected(step, options)
+    result = StepResult(step.name, sum(c.points for c in checks))
+    for i, c in enumerate(checks):
+        result.checks.append(CheckResult(c.name, c.points, 0.0, "error",
+                                         message if i == 0 else "not run: " + message, c.hidden))
+    return result
+
+
 def run_step(step, index, submission, seed, time_scale=1.0, options=None):
     """All of one step's checks, in order. A failing check does not stop the others, unless
     it makes them moot: a stub, a timeout, a crash, a missing function."""
+    options = options or {}
     started = time.monotonic()
     ctx = Ctx(step, index, submission, seed, started + step.budget * time_scale, options)
-    result = StepResult(step.name, step.points)
+    checks = selected(step, options)
+    result = StepResult(step.name, sum(c.points for c in checks))
     passed, moot = set(), None
-    for check in step.checks:
+    for check in checks:
         missing = [n for n in check.needs if n not in passed]
         if moot:
             status, message, score = moot
@@ -82,25 +100,49 @@ def run_step(step, index, submission, seed, time_scale=1.0, options=None):
     return result
 
 
-def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False):
-    """Grade the file at ``path``; ``steps`` limits the report to some steps by name.
+def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False,
+          public_only=False):
+    """Grade the file at ``path`` (a .py module or a .ipynb notebook).
 
-    ``keras`` is a baseline record to compare with instead of the committed one (a live
-    retraining); ``curves`` traces the student's training for the learning-curve plot.
+    ``steps`` limits the report to some steps by name; ``keras`` is a baseline record to
+    compare with instead of the committed one (a live retraining); ``curves`` traces the
+    student's training for the learning-curve plot; ``public_only`` leaves out the checks on
+    hidden inputs (what a released nbgrader notebook shows).
     """
     path = Path(path)
     if not path.is_file():
         raise HarnessError(f"no such file: {path}")
+    if path.suffix == ".ipynb":
+        return _grade_notebook(path, steps=steps, seed=seed, time_scale=time_scale, keras=keras,
+                               curves=curves, public_only=public_only)
+    return _grade_module(path, steps=steps, seed=seed, time_scale=time_scale, keras=keras,
+                         curves=curves, public_only=public_only)
+
+
+def _grade_notebook(path, *, steps, **options):
+    """Solution cells are taken out by grade_id and graded as a module; never executed here."""
+    text, problems = notebook.extract(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        module = Path(tmp) / "network.py"
+        module.write_text(text)
+        report = _grade_module(module, steps=steps, problems=problems, **options)
+    report.submission = str(path)
+    return report
+
+
+def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False,
+                  public_only=False, problems=None):
     if seed is None:
         seed, origin = hidden_seed()
     else:
         origin = "instructor seed"
     wanted = {registry.step(n).name for n in steps} if steps else None
     chosen = [s for s in registry.STEPS if wanted is None or s.name in wanted]  # curriculum order
-    options = {"curves": curves, **({"keras": keras} if keras else {})}
+    options = {"curves": curves, "public_only": public_only, **({"keras": keras} if keras else {})}
+    problems = problems or {}
     started = time.monotonic()
     helpers = reference.functions()
-    alone = [s for s in chosen if s.own_process]
+    alone = [s for s in chosen if s.own_process and s.name not in problems]
 
     def run(step, submission):
         with np.errstate(all="ignore"):  # judging a student's NaNs must not print anything
@@ -117,7 +159,9 @@ def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=Fal
         futures = {s.name: pool.submit(run_alone, s) for s in alone}
         with Submission(path, helpers) as submission:
             for step in chosen:
-                if not step.own_process:
+                if step.name in problems:
+                    results[step.name] = unreadable(step, problems[step.name], options)
+                elif not step.own_process:
                     results[step.name] = run(step, submission)
         for name, future in futures.items():
             results[name] = future.result()
