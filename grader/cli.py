@@ -34,8 +34,15 @@ def _parser():
     grade.add_argument("--format", choices=("table", "json"), default="table")
     grade.add_argument("--step", action="append", help="grade only this step (repeatable)")
     grade.add_argument("--plot", metavar="FILE.png", help="draw the learning curves (needs matplotlib)")
+    grade.add_argument("--public-only", action="store_true",
+                       help="leave out the checks on hidden inputs (what a released notebook shows)")
     grade.add_argument("--live-baseline", action="store_true", help="retrain the Keras baseline "
                        "here (needs TensorFlow) instead of reading the recorded one")
+
+    nbg = sub.add_parser("nbgrader", help="the kata as an nbgrader assignment (for instructors)")
+    nbg_sub = nbg.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = nbg_sub.add_parser("init", help="write an nbgrader course with the kata as assignment nn_kata")
+    init.add_argument("dir")
 
     base = sub.add_parser("baseline", help="train the article's Keras model for real and record it "
                           "(for maintainers; needs TensorFlow)")
@@ -91,9 +98,18 @@ def cmd_list(args):
 def cmd_grade(args):
     from . import baseline, grade, render
     keras = baseline.train() if args.live_baseline else None
-    report = grade.grade(args.path, steps=args.step, keras=keras, curves=bool(args.plot))
+    report = grade.grade(args.path, steps=args.step, keras=keras, curves=bool(args.plot),
+                         public_only=args.public_only)
     render.write(report, args.format)
     _plot(report, args.plot, keras)
+    return 0
+
+
+def cmd_nbgrader(args):
+    from . import nbgrader_course
+    for path in nbgrader_course.init(args.dir):
+        print(f"wrote {path}")
+    print(f"next: cd {args.dir} && nbgrader generate_assignment nn_kata")
     return 0
 
 
@@ -134,7 +150,7 @@ def cmd_build(args):
 
 
 COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "grade": cmd_grade,
-            "build": cmd_build, "baseline": cmd_baseline}
+            "build": cmd_build, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
 
 
 def main(argv=None):

@@ -1,0 +1,36 @@
+"""``nnkata nbgrader init DIR``: an nbgrader course with the kata as assignment ``nn_kata``."""
+
+from pathlib import Path
+
+from .errors import HarnessError
+from .notebook import KATA
+from .paths import notebook_file
+
+CONFIG = '''\
+# nbgrader configuration for the nnkata course (written by `nnkata nbgrader init`).
+c = get_config()  # noqa: F821 - nbgrader defines it
+
+c.CourseDirectory.course_id = "nnkata"
+# What a solution region becomes in the released notebook: a stub that raises, which the
+# grade cells report as "pending".
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
+# Each grade cell grades one step in a subprocess; train runs three trainings (a few
+# seconds here). nbgrader's default of 30 s per cell leaves little room on a busy machine.
+c.Execute.timeout = 300
+# Hidden checks use inputs drawn from NNKATA_HIDDEN_SEED: set it, secretly, in the
+# environment that runs `nbgrader autograde`, and grades are reproducible.
+'''
+
+
+def init(directory):
+    """Write the course; returns the paths written. Refuses to overwrite a course."""
+    root = Path(directory)
+    config = root / "nbgrader_config.py"
+    source = root / "source" / KATA / f"{KATA}.ipynb"
+    existing = [p for p in (config, source) if p.exists()]
+    if existing:
+        raise HarnessError(f"{existing[0]} already exists: nbgrader init writes a new course")
+    source.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(CONFIG)
+    source.write_text(notebook_file().read_text())
+    return [config, source]
