@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, notebook, reference, registry
+from . import __version__, notebook, reference, registry, sandbox
 from .checks.common import Ctx
 from .compare import Fail
 from .errors import HarnessError
@@ -141,6 +141,7 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
     options = {"curves": curves, "public_only": public_only, **({"keras": keras} if keras else {})}
     problems = problems or {}
     started = time.monotonic()
+    tier = sandbox.choose()
     helpers = reference.functions()
     alone = [s for s in chosen if s.own_process and s.name not in problems]
 
@@ -149,7 +150,7 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
             return run_step(step, registry.STEPS.index(step), submission, seed, time_scale, options)
 
     def run_alone(step):
-        with Submission(path, helpers) as submission:
+        with Submission(path, helpers, tier) as submission:
             return run(step, submission)
 
     results = {}
@@ -157,7 +158,7 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
         warnings.simplefilter("ignore")
         # A long step (train) waits on its own child, on the other core, while the rest run.
         futures = {s.name: pool.submit(run_alone, s) for s in alone}
-        with Submission(path, helpers) as submission:
+        with Submission(path, helpers, tier) as submission:
             for step in chosen:
                 if step.name in problems:
                     results[step.name] = unreadable(step, problems[step.name], options)
@@ -166,4 +167,5 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
         for name, future in futures.items():
             results[name] = future.result()
     ordered = [results[s.name] for s in chosen]
-    return Report(str(path), ordered, __version__, origin, time.monotonic() - started)
+    return Report(str(path), ordered, __version__, origin, time.monotonic() - started,
+                  {"tier": tier.name, "isolated": tier.isolated, "note": tier.note})

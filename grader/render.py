@@ -34,6 +34,8 @@ def table(report, *, colour=False, detail=None):
     ``detail`` names a step whose every check is listed.
     """
     lines = [f"nnkata · {report.submission}", ""]
+    if report.isolation and not report.isolation.get("isolated"):
+        lines[1:1] = [_paint(f"!! {report.isolation['note']}", "error", colour)]
     width = max(len(s.name) for s in report.steps)
     for s in report.steps:
         mark = _paint(MARKS[s.status], s.status, colour)

@@ -72,6 +72,7 @@ class Report:
     grader_version: str
     hidden_inputs: str  # how hidden inputs were seeded: "instructor seed" or "fresh random seed"
     seconds: float = 0.0
+    isolation: dict = field(default_factory=dict)  # the sandbox tier the code ran under
 
     @property
     def score(self):
@@ -85,4 +86,5 @@ class Report:
         return {"score": float(self.score), "max_score": float(self.max_score),
                 "steps": [s.to_dict() for s in self.steps],
                 "submission": self.submission, "grader_version": self.grader_version,
-                "hidden_inputs": self.hidden_inputs, "seconds": round(self.seconds, 3)}
+                "hidden_inputs": self.hidden_inputs, "seconds": round(self.seconds, 3),
+                "isolation": self.isolation}

@@ -8,9 +8,9 @@ that dies is noted; either way the next call starts a fresh child, up to a bound
 
 import os
 import select
+import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import wire
+from . import sandbox, wire
 
-CHILD = Path(__file__).with_name("child.py")
 MAX_STARTS = 12  # fresh children per grade before giving up on the submission
+MAX_REPLY = 64 * 2**20  # bytes in one answer from the child (a traced train sends ~14 MB)
 OUTPUT_CAP = 4000  # characters of the student's prints kept for feedback
 ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
@@ -78,14 +78,21 @@ def _where(info):
 class Submission:
     """A submission file served by a child process. Use as a context manager."""
 
-    def __init__(self, path, helpers):
-        self.path = Path(path).resolve()
+    def __init__(self, path, helpers, tier=None):
         self.helpers = helpers  # name -> the reference's function, for callbacks
+        self.tier = tier or sandbox.NOTES["none"]
         self.process = None
         self.starts = 0
         self.functions = None
         self.import_error = None
         self.output = tempfile.TemporaryFile(mode="w+b")
+        # The child sees a copy, alone in a folder of its own: no neighbours (a numpy.py beside
+        # it), no edits while it is graded, and readable by the sandbox's unprivileged user.
+        self.stage = Path(tempfile.mkdtemp(prefix="nnkata-"))
+        self.stage.chmod(0o711)
+        self.path = self.stage / "network.py"
+        shutil.copyfile(path, self.path)
+        self.path.chmod(0o644)
 
     def __enter__(self):
         return self
@@ -105,12 +112,12 @@ class Submission:
         rep_r, rep_w = os.pipe()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", **ONE_THREAD}
+        argv, preexec = sandbox.launch(self.tier, self.path, [str(req_r), str(rep_w)])
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", str(CHILD), str(self.path), str(req_r), str(rep_w)],
-                stdin=subprocess.DEVNULL, stdout=self.output, stderr=self.output,
-                pass_fds=(req_r, rep_w), env=env, start_new_session=True,
-                cwd=self.path.parent)
+                argv, stdin=subprocess.DEVNULL, stdout=self.output, stderr=self.output,
+                pass_fds=(req_r, rep_w), env=env, start_new_session=True, cwd=self.stage,
+                preexec_fn=preexec)
         finally:
             os.close(req_r)
             os.close(rep_w)
@@ -141,6 +148,7 @@ class Submission:
     def close(self):
         self._stop()
         self.output.close()
+        shutil.rmtree(self.stage, ignore_errors=True)
 
     def printed(self):
         """The start of what the student's code printed so far."""
@@ -157,7 +165,7 @@ class Submission:
                 raise TimeoutError
             return os.read(self.rep, n)
         try:
-            return wire.read_frame(read)
+            return wire.read_frame(read, MAX_REPLY)
         except TimeoutError:
             self._stop()
             raise Fatal(f"timed out while {doing}: no answer within the step's time limit. "

@@ -145,9 +145,9 @@ def read_exact(read, n):
     return b"".join(chunks)
 
 
-def read_frame(read):
-    """Read one frame; returns (message, values)."""
+def read_frame(read, limit=MAX_FRAME):
+    """Read one frame of at most ``limit`` bytes; returns (message, values)."""
     head, size = struct.unpack("!QQ", read_exact(read, 16))
-    if head + size > MAX_FRAME:
+    if head + size > limit:
         raise WireError(f"a frame of {head + size} bytes is larger than allowed")
     return decode(read_exact(read, head), read_exact(read, size))
