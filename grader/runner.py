@@ -22,6 +22,7 @@ import numpy as np
 from . import sandbox, wire
 
 MAX_STARTS = 12  # fresh children per grade before giving up on the submission
+IMPORT_TIMEOUT = 10.0  # seconds to import the submission (numpy included)
 MAX_REPLY = 64 * 2**20  # bytes in one answer from the child (a traced train sends ~14 MB)
 OUTPUT_CAP = 4000  # characters of the student's prints kept for feedback
 ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -122,7 +123,11 @@ class Submission:
             os.close(req_r)
             os.close(rep_w)
         self.req, self.rep = req_w, rep_r
-        message, _ = self._read(time.monotonic() + timeout, "importing your file")
+        try:
+            message, _ = self._read(time.monotonic() + min(timeout, IMPORT_TIMEOUT), "importing your file")
+        except Fatal as exc:  # a file that hangs or dies at import does so every time: once is enough
+            self.import_error = exc.message
+            raise
         if message["op"] == "import_failed":
             self.import_error = ("your file could not be imported: "
                                  f"{message['type']}: {message['text']}{_where(message)}")
@@ -168,6 +173,10 @@ class Submission:
             return wire.read_frame(read, MAX_REPLY)
         except TimeoutError:
             self._stop()
+            if doing == "importing your file":
+                raise Fatal("your file did not finish importing within the time limit: does it run "
+                            "something at the top level (a training run, a sleep, input())? Put "
+                            'that under `if __name__ == "__main__":`.') from None
             raise Fatal(f"timed out while {doing}: no answer within the step's time limit. "
                         "Is there an infinite loop, or a loop over every row that could be "
                         "one array operation?") from None
