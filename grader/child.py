@@ -18,9 +18,14 @@ import time
 import traceback
 import warnings
 
+NO_NUMPY = 3  # exit code: the harness's environment is broken, not the student's file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import numpy as np  # noqa: E402
-import wire  # noqa: E402
+try:
+    import numpy as np
+    import wire
+except ImportError as exc:
+    print(f"nnkata's child could not import its own modules: {exc}", file=sys.stderr)
+    os._exit(NO_NUMPY)
 
 REQUESTS, REPLIES = int(sys.argv[2]), int(sys.argv[3])
 

@@ -20,6 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from . import sandbox, wire
+from .errors import HarnessError
+
+NO_NUMPY = 3  # child.py's exit code when its own imports fail (it cannot import grader)
 
 MAX_STARTS = 12  # fresh children per grade before giving up on the submission
 IMPORT_TIMEOUT = 10.0  # seconds to import the submission (numpy included)
@@ -183,6 +186,9 @@ class Submission:
         except (EOFError, wire.WireError) as exc:
             code = self.process.wait() if self.process else None
             self._stop()
+            if code == NO_NUMPY and doing == "importing your file":
+                raise HarnessError(f"the child could not start under the {self.tier.name} tier: "
+                                   f"{self.printed().strip()[-500:]}") from None
             why = (f"the process running your code exited (code {code}) while {doing}"
                    if isinstance(exc, EOFError) else f"your code's answer was not plain data ({exc})")
             raise Fatal(why + ". Did it call exit(), os._exit() or crash the interpreter?") from None
