@@ -25,7 +25,7 @@ class Ctx:
         self.cache = {}  # results that several checks of the step share
         self.options = options or {}  # what grade() was asked for: a live baseline, curves
 
-    def call(self, *args, fn=None, trace=None, **kwargs):
+    def call(self, *args, fn=None, trace=None, sub=None, **kwargs):
         """Call the student's function (the step's own by default); returns ``Returned``.
 
         Other functions of the contract that it calls are the reference's, unless the step
@@ -34,7 +34,7 @@ class Ctx:
         fn = fn or self.step.name
         isolate = [f for f in reference.FUNCTIONS if f != fn] if self.step.isolate else []
         left = max(self.deadline - time.monotonic(), 0.05)
-        return self.sub.call(fn, args, kwargs, isolate=isolate, timeout=left, trace=trace)
+        return (sub or self.sub).call(fn, args, kwargs, isolate=isolate, timeout=left, trace=trace)
 
     def value(self, *args, **kwargs):
         return self.call(*args, **kwargs).value
