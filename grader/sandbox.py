@@ -150,7 +150,13 @@ def usable(name):
         return (bool(shutil.which("unshare") and shutil.which("setpriv"))
                 and _works(unshare_prefix() + [sys.executable, "-I", "-c", "import numpy"]))
     if name == "user":
-        return os.geteuid() == 0 and _user_ids() is not None
+        if os.geteuid() != 0 or _user_ids() is None:
+            return False
+        try:  # the user must be able to run the interpreter and import numpy
+            return subprocess.run([sys.executable, "-I", "-c", "import numpy"], capture_output=True,
+                                  timeout=20, preexec_fn=_drop_to_user, cwd="/").returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
     return name == "none"
 
 
@@ -162,8 +168,16 @@ def choose():
             raise HarnessError(f"NNKATA_ISOLATION must be auto or one of {', '.join(TIERS)}, not {wanted!r}")
         if not usable(wanted):
             raise HarnessError(f"isolation tier {wanted!r} is not available on this machine")
-        return NOTES[wanted]
-    return NOTES[next(t for t in TIERS if usable(t))]
+        return _checked(NOTES[wanted])
+    return _checked(NOTES[next(t for t in TIERS if usable(t))])
+
+
+def _checked(tier):
+    """The user tier hides nothing by itself: say so when the reference is readable to others."""
+    if tier.name == "user" and reference_file().stat().st_mode & 0o004:
+        return Tier(tier.name, tier.note + f"; WARNING: {reference_file()} is readable by every "
+                    "user, the sandbox's too (chmod o-r it)", tier.isolated)
+    return tier
 
 
 def launch(tier, submission, child_args):
@@ -176,12 +190,12 @@ def launch(tier, submission, child_args):
     if tier.name == "unshare":
         return unshare_prefix() + plain, limit_child
     if tier.name == "user":
-        uid, gid = _user_ids()
-
-        def drop():
-            limit_child()
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
-        return plain, drop
+        return plain, lambda: (limit_child(), _drop_to_user())
     return plain, limit_child
+
+
+def _drop_to_user():
+    uid, gid = _user_ids()
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
