@@ -11,7 +11,6 @@ TensorFlow and Keras are imported only inside ``train``: grading reads the commi
 ``nnkata grade --live-baseline`` retrains instead of reading it.
 """
 
-import json
 import os
 import platform
 import statistics
@@ -84,11 +83,8 @@ def train(seeds=(0, 1, 2)):
 
 def recorded():
     """The committed record, read without TensorFlow."""
-    try:
-        return json.loads(RECORD.read_text())
-    except (OSError, ValueError) as exc:
-        raise HarnessError(f"the recorded Keras baseline is unreadable ({RECORD}): {exc}. "
-                           "Run `nnkata baseline` to train and record it.") from None
+    return jsonfile.read_record(RECORD, "the recorded Keras baseline",
+                                "Run `nnkata baseline` to train and record it.")
 
 
 def write(record, path=RECORD):

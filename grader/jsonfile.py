@@ -4,6 +4,16 @@ import json
 import os
 from pathlib import Path
 
+from .errors import HarnessError
+
+
+def read_record(path, what, remedy):
+    """A committed JSON record, or a HarnessError that says which and how to remake it."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise HarnessError(f"{what} is unreadable ({path}): {exc}. {remedy}") from None
+
 
 def write_atomic(path, document, indent=1):
     """Write ``document`` to ``path`` via a temporary file and a rename: never a partial file."""

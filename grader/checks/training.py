@@ -8,7 +8,6 @@ the standard error near 97 % is about 1.3 points, so differences under 3 points 
 graded: full marks from the better median minus 0.03, none at or below 0.70, linear between.
 """
 
-import json
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import baseline, data
+from .. import baseline, data, jsonfile
 from ..compare import Fail
-from ..errors import HarnessError
 from ..runner import Submission
 from . import params as P
 
@@ -84,11 +82,8 @@ def record_reference(ref, seeds=(0, 1, 2, 3, 4)):
 
 
 def recorded():
-    try:
-        return json.loads(RECORD.read_text())
-    except (OSError, ValueError) as exc:
-        raise HarnessError(f"the reference's recorded accuracy is unreadable ({RECORD}): {exc}. "
-                           "Run `nnkata build --reference`.") from None
+    return jsonfile.read_record(RECORD, "the reference's recorded accuracy",
+                                "Run `nnkata build --reference`.")
 
 
 def _train(ctx, sub, seed):
