@@ -31,7 +31,8 @@ class Step:
     tol: Tol
     checks: tuple
     budget: float = 10.0  # seconds for all of the step's checks (the reference needs < 0.4)
-    isolate: bool = True  # the other functions it calls are the reference's
+    isolate: bool = True  # the functions in ``uses`` are the reference's while it is graded
+    uses: tuple = ()  # the contract functions it may call; only these are answered by the reference
     own_process: bool = False  # long: graded in a child of its own, beside the others
 
     @property
@@ -103,7 +104,7 @@ STEPS = (
          "the three layers' activations",
          "A layer is activation(input @ w + b). Which activation does each of the three layers "
          "use, and what is each layer's input?",
-         Tol(1e-9, 1e-12), (
+         Tol(1e-9, 1e-12), uses=("sigmoid", "softmax"), checks=(
              Check("shapes", 2, forward.ff_shapes),
              _values(forward.ff_values, 3, ("shapes",), False),
              _values(forward.ff_values, 3, ("shapes",), True),
@@ -114,7 +115,8 @@ STEPS = (
          "Start at the output: what is dL/dz3? A weight gradient is (the layer's input)^T times "
          "its delta: which shape must it have? To pass a delta down a layer, what do you "
          "multiply by, and which activation's derivative appears?",
-         Tol(1e-7, 1e-10), (
+         Tol(1e-7, 1e-10), uses=("sigmoid", "sigmoid_derivative", "softmax", "cross_entropy",
+                                 "cross_entropy_delta", "feedforward"), checks=(
              Check("shapes", 2, backward.bp_shapes),
              _values(backward.bp_values, 3, ("shapes",), False),
              _values(backward.bp_values, 3, ("shapes",), True),
@@ -134,7 +136,7 @@ STEPS = (
     Step("predict", "predict(params, x) -> ndarray", "integer class labels, shape (n,)",
          "Each row of the output is a distribution over 10 classes: which class do you pick, "
          "and along which axis?",
-         Tol(0, 0), (
+         Tol(0, 0), uses=("sigmoid", "softmax", "feedforward"), checks=(
              Check("shape", 2, forward.predict_shape),
              _values(forward.predict_values, 2, SHAPE, False),
              _values(forward.predict_values, 2, SHAPE, True),

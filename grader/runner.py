@@ -214,6 +214,7 @@ class Submission:
             self._start(timeout)
         if fn not in self.functions:
             raise Fatal(self._missing(fn))
+        self.allowed = set(isolate)  # the only callbacks this call may ask for
         self._send({"op": "call", "fn": fn, "isolate": list(isolate), "trace": trace},
                    [list(args), kwargs or {}])
         while True:
@@ -252,7 +253,11 @@ class Submission:
 
     def _answer_callback(self, message, value):
         name = message["fn"]
-        helper = self.helpers.get(name)
+        helper = self.helpers.get(name) if name in self.allowed else None
+        if helper is None:
+            self._send({"op": "callback_error", "text": f"{name} is not one of the reference "
+                        "functions this step may use"})
+            return
         try:
             args, kwargs = value
             with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -28,11 +28,11 @@ class Ctx:
     def call(self, *args, fn=None, trace=None, sub=None, **kwargs):
         """Call the student's function (the step's own by default); returns ``Returned``.
 
-        Other functions of the contract that it calls are the reference's, unless the step
-        is graded end to end.
+        The contract functions the step declares it uses are the reference's while it runs
+        (unless the step is graded end to end); any other is the student's own.
         """
         fn = fn or self.step.name
-        isolate = [f for f in reference.FUNCTIONS if f != fn] if self.step.isolate else []
+        isolate = [f for f in self.step.uses if f != fn] if self.step.isolate else []
         left = max(self.deadline - time.monotonic(), 0.05)
         return (sub or self.sub).call(fn, args, kwargs, isolate=isolate, timeout=left, trace=trace)
 
