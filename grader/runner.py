@@ -184,7 +184,12 @@ class Submission:
                         "Is there an infinite loop, or a loop over every row that could be "
                         "one array operation?") from None
         except (EOFError, wire.WireError) as exc:
-            code = self.process.wait() if self.process else None
+            code = None
+            if self.process is not None:  # a child that sent garbage may still be running
+                try:
+                    code = self.process.wait(timeout=0.5)
+                except subprocess.TimeoutExpired:
+                    pass
             self._stop()
             if code == NO_NUMPY and doing == "importing your file":
                 raise HarnessError(f"the child could not start under the {self.tier.name} tier: "
