@@ -2,6 +2,7 @@
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from .errors import HarnessError
@@ -15,15 +16,27 @@ def read_record(path, what, remedy):
         raise HarnessError(f"{what} is unreadable ({path}): {exc}. {remedy}") from None
 
 
-def write_atomic(path, document, indent=1):
-    """Write ``document`` to ``path`` via a temporary file and a rename: never a partial file."""
+def write_text_atomic(path, text):
+    """Write ``text`` to ``path`` whole or not at all: a temporary file in the same folder,
+    fsync, rename over the old one, fsync the folder (so the rename survives a crash)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with open(tmp, "w") as f:
-            f.write(json.dumps(document, indent=indent, allow_nan=False) + "\n")
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def write_atomic(path, document, indent=1):
+    """Write ``document`` as strict JSON (no NaN) to ``path``, whole or not at all."""
+    write_text_atomic(path, json.dumps(document, indent=indent, allow_nan=False) + "\n")
