@@ -18,6 +18,11 @@ class CheckResult:
         return {"name": self.name, "score": float(self.score), "max_score": float(self.max_score),
                 "status": self.status, "message": self.message, "hidden": self.hidden}
 
+    @classmethod
+    def from_dict(cls, d):
+        return cls(d["name"], d["max_score"], d["score"], d["status"], d.get("message", ""),
+                   d.get("hidden", False))
+
 
 @dataclass
 class StepResult:
@@ -64,6 +69,11 @@ class StepResult:
                 "status": self.status, "feedback": self.feedback, "seconds": round(self.seconds, 3),
                 "checks": [c.to_dict() for c in self.checks], **({"data": self.data} if self.data else {})}
 
+    @classmethod
+    def from_dict(cls, d):
+        return cls(d["name"], d["max_score"], [CheckResult.from_dict(c) for c in d["checks"]],
+                   d.get("seconds", 0.0), d.get("data", {}))
+
 
 @dataclass
 class Report:
@@ -88,3 +98,10 @@ class Report:
                 "submission": self.submission, "grader_version": self.grader_version,
                 "hidden_inputs": self.hidden_inputs, "seconds": round(self.seconds, 3),
                 "isolation": self.isolation}
+
+    @classmethod
+    def from_dict(cls, d):
+        """A report read back from its JSON (``to_dict``'s output; extra keys are ignored)."""
+        return cls(d["submission"], [StepResult.from_dict(s) for s in d["steps"]],
+                   d["grader_version"], d["hidden_inputs"], d.get("seconds", 0.0),
+                   d.get("isolation", {}))
