@@ -71,6 +71,14 @@ def unreadable(step, message, options):
     return result
 
 
+def not_graded(submission, message, *, public_only=False):
+    """The report of a submission with no file to grade: every check is an error, none earns."""
+    options = {"public_only": public_only}
+    steps = [unreadable(step, message, options) for step in registry.STEPS]
+    return Report(str(submission), steps, __version__, "not used", 0.0,
+                  {"tier": "none", "isolated": True, "note": "nothing was run"})
+
+
 def run_step(step, index, submission, seed, time_scale=1.0, options=None):
     """All of one step's checks, in order. A failing check does not stop the others, unless
     it makes them moot: a stub, a timeout, a crash, a missing function."""
