@@ -1,8 +1,10 @@
-"""Views of a ``Report``: the terminal table and the contract's JSON document."""
+"""Views of a ``Report``: the terminal table, the contract's JSON document, and (through
+``platforms``) every other tool's format. ``FORMATS`` is the list the command line offers."""
 
 import json
 import os
 import sys
+from pathlib import Path
 
 from . import registry
 from .errors import HarnessError
@@ -90,19 +92,82 @@ def _wrap(text, width):
 
 def to_json(report):
     """Exactly one JSON document: the contract's fields, then ours."""
+    return dumps(report.to_dict())
+
+
+def dumps(data):
+    """Strict JSON: a NaN or inf is the harness's error, never written."""
     try:
-        return json.dumps(report.to_dict(), allow_nan=False, ensure_ascii=False)
+        return json.dumps(data, allow_nan=False, ensure_ascii=False)
     except ValueError as exc:
         raise HarnessError(f"the report could not be written as JSON: {exc}") from None
 
 
+FORMATS = ("table", "json", "csv", "gradescope", "exercism", "classroom", "junit")
+SINGLE_FORMATS = ("gradescope", "exercism", "classroom")  # one submission's page on a platform
+
+
+def render(report, fmt, *, colour=False, **options):
+    """The report as the text of format ``fmt``."""
+    from . import platforms
+    if fmt == "table":
+        return table(report, colour=colour, **options)
+    if fmt == "json":
+        return to_json(report) + "\n"
+    if fmt == "csv":
+        return platforms.csv_text([(Path(report.submission).stem, report)])
+    if fmt == "junit":
+        return platforms.junit([report])
+    if fmt in ("gradescope", "exercism", "classroom"):
+        return dumps(getattr(platforms, fmt)(report)) + "\n"
+    raise HarnessError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+
+
+def class_table(outcomes, *, colour=False):
+    """One line per submission: its points and a mark per step, in curriculum order."""
+    from . import platforms
+    names = sorted(outcomes)
+    width = max([len(n) for n in names] + [10])
+    steps = [s.name for s in registry.STEPS]
+    lines = [f"{'submission':<{width}}  {'points':>7}  steps ({' '.join(s[:4] for s in steps)})"]
+    for name in names:
+        o = outcomes[name]
+        if o.report is None:
+            lines.append(f"{name:<{width}}  {'—':>7}  " + _paint(f"not graded: {o.error}", "error", colour))
+            continue
+        by = {s.name: s for s in o.report.steps}
+        marks = " ".join(_paint(MARKS[by[s].status], by[s].status, colour) if s in by else " "
+                         for s in steps)
+        score = f"{platforms.points(o.report.score, o.report.max_score):g}/{o.report.max_score:g}"
+        lines.append(f"{name:<{width}}  {score:>7}  {marks}")
+    graded = [outcomes[n].report for n in names if outcomes[n].report is not None]
+    if graded:
+        mean = sum(r.score for r in graded) / len(graded)
+        lines += ["", f"{len(graded)} graded, mean {mean:.1f} points. Statistics: `nnkata report OUT`."]
+    return "\n".join(lines) + "\n"
+
+
+def render_class(outcomes, fmt, *, colour=False):
+    """Several submissions' outcomes (``batch.Outcome`` by name) as one text of format ``fmt``."""
+    from . import platforms
+    graded = [(n, outcomes[n].report) for n in sorted(outcomes) if outcomes[n].report is not None]
+    if fmt == "table":
+        return class_table(outcomes, colour=colour)
+    if fmt == "csv":
+        return platforms.csv_text(graded)
+    if fmt == "junit":
+        return platforms.junit([r for _, r in graded])
+    if fmt == "json":
+        return dumps({"submissions": [{"name": n, **r.to_dict()} for n, r in graded],
+                      "not_graded": [{"name": n, "error": o.error} for n, o in sorted(outcomes.items())
+                                     if o.report is None]}) + "\n"
+    raise HarnessError(f"--format {fmt} is not a format for several submissions")
+
+
 def write(report, fmt, stream=None, **options):
     stream = stream or sys.stdout
-    if fmt == "json":
-        text = to_json(report) + "\n"
-    elif fmt == "table":
-        text = table(report, colour=use_colour(stream), **options)
-    else:
-        raise HarnessError(f"unknown format {fmt!r}: choose table or json")
-    stream.write(text)
+    stream.write(render(report, fmt, colour=use_colour(stream), **options))
     stream.flush()
+    if fmt == "classroom":  # GitHub Classroom reads the grade from this line; stdout stays JSON
+        from . import platforms
+        print(platforms.classroom_points(report), file=sys.stderr)
