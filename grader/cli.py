@@ -11,6 +11,11 @@ from . import __version__  # noqa: E402
 from .errors import HarnessError  # noqa: E402
 
 
+def render_formats():
+    from .render import FORMATS
+    return FORMATS
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="nnkata", description="A neural network from scratch, "
                                      "graded step by step.")
@@ -29,9 +34,14 @@ def _parser():
     lst = sub.add_parser("list", help="the steps, their points, and your status in each")
     lst.add_argument("--file", help="the file whose status to show (default: exercises/network.py)")
 
-    grade = sub.add_parser("grade", help="grade a submission (for instructors)")
-    grade.add_argument("path")
-    grade.add_argument("--format", choices=("table", "json"), default="table")
+    grade = sub.add_parser("grade", help="grade one submission or a class of them (for instructors)")
+    grade.add_argument("path", nargs="+", help="a submission (NAME.py or NAME.ipynb), or a folder "
+                       "of them (each NAME.py, NAME.ipynb, or NAME/ holding one)")
+    grade.add_argument("--format", choices=render_formats(), default="table")
+    grade.add_argument("--out", metavar="DIR", help="write one JSON report per submission and "
+                       "grades.csv here; a rerun grades only what is new or changed")
+    grade.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="grade N submissions at a time (default 1)")
     grade.add_argument("--step", action="append", help="grade only this step (repeatable)")
     grade.add_argument("--plot", metavar="FILE.png", help="draw the learning curves (needs matplotlib)")
     grade.add_argument("--public-only", action="store_true",
@@ -96,13 +106,39 @@ def cmd_list(args):
 
 
 def cmd_grade(args):
+    from pathlib import Path
+    one = len(args.path) == 1 and Path(args.path[0]).is_file() and not args.out
+    if not one:
+        return _grade_batch(args)
     from . import baseline, grade, render
     keras = baseline.train() if args.live_baseline else None
-    report = grade.grade(args.path, steps=args.step, keras=keras, curves=bool(args.plot),
+    report = grade.grade(args.path[0], steps=args.step, keras=keras, curves=bool(args.plot),
                          public_only=args.public_only)
     render.write(report, args.format)
     _plot(report, args.plot, keras)
     return 0
+
+
+def _grade_batch(args):
+    """Several submissions: graded in parallel into --out (a temporary folder without it)."""
+    import tempfile
+    from . import batch, render
+    if args.plot or args.live_baseline:
+        raise HarnessError("--plot and --live-baseline grade one submission at a time")
+    if args.format in render.SINGLE_FORMATS:
+        raise HarnessError(f"--format {args.format} describes one submission: grade each file "
+                           "alone, or use table, json, csv or junit for a class")
+    with tempfile.TemporaryDirectory() as tmp:
+        run = batch.Batch(args.path, args.out or tmp, jobs=args.jobs, steps=args.step,
+                          public_only=args.public_only, progress=batch.Progress())
+        outcomes = run.run()
+        sys.stdout.write(render.render_class(outcomes, args.format, colour=render.use_colour(sys.stdout)))
+    failed = [o for o in outcomes.values() if o.report is None]
+    for o in failed:
+        print(f"nnkata: not graded: {o.name}: {o.error}", file=sys.stderr)
+    if args.out:
+        print(f"reports and grades.csv: {args.out}", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_nbgrader(args):

@@ -1,0 +1,260 @@
+"""Grading a class folder: every submission in parallel, each in its own sandbox, resumably.
+
+Each submission is graded by a worker process of its own (``python -m grader.worker``), which
+runs its student code in sandboxed children as a single grade does; the batch only schedules,
+keys and writes. A result is keyed by the submission's content, the grader's version, the
+checks' version and the grading options, so a rerun grades only what is new or changed.
+
+The output folder holds one JSON report per submission (``NAME.json``: the contract's
+document plus ``key`` and ``source``) and ``grades.csv``. Both are written whole or not at all,
+the CSV again after every submission, so a batch killed at any moment loses only the grades
+in flight and leaves no partial file; started again, it picks up where it stopped.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__, jsonfile, platforms, registry, submissions
+from .errors import HarnessError
+from .grade import HIDDEN_SEED_ENV, not_graded
+from .paths import PACKAGE, reference_file
+from .result import Report
+
+STATE = ".nnkata-batch.json"  # the batch's hidden-input seed, shared by every rerun
+LOCK = ".nnkata.lock"
+WORKER_MARGIN = 120.0  # seconds past the sum of the step budgets before a worker is stopped
+
+
+@dataclass
+class Outcome:
+    name: str
+    report: Report | None  # None: the harness could not grade it (``error`` says why)
+    reused: bool = False
+    error: str = ""
+    seconds: float = 0.0
+
+
+GRADING = ("registry.py", "compare.py", "gradcheck.py", "grade.py", "runner.py", "child.py",
+           "wire.py", "sandbox.py", "notebook.py", "data.py", "reference.py")  # plus checks/
+
+
+def checks_version():
+    """A digest of what decides a grade: the checks and the code that runs them, the records
+    and the reference. Views (tables, formats, the command line) are left out: a new format
+    does not regrade a class."""
+    files = [PACKAGE / name for name in GRADING] + sorted((PACKAGE / "checks").glob("*.py"))
+    files += sorted((PACKAGE / "records").glob("*.json")) + [reference_file()]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def content_digest(entry):
+    if entry.file is None:
+        return "none:" + hashlib.sha256(entry.problem.encode()).hexdigest()[:16]
+    relative = entry.file.relative_to(entry.source) if entry.source.is_dir() else Path(entry.file.suffix)
+    return hashlib.sha256(str(relative).encode() + b"\0" + entry.file.read_bytes()).hexdigest()[:16]
+
+
+def _seed(out):
+    """The hidden-input seed: the instructor's, else one drawn once per output folder and kept,
+    so a resumed or repeated batch grades everyone on the same hidden inputs."""
+    if os.environ.get(HIDDEN_SEED_ENV) is not None:
+        from .grade import hidden_seed
+        return hidden_seed()[0]
+    state = out / STATE
+    if state.is_file():
+        try:
+            return int(json.loads(state.read_text())["hidden_seed"])
+        except (ValueError, KeyError, TypeError):
+            raise HarnessError(f"{state} is damaged: delete it to grade again with a new seed") from None
+    seed = secrets.randbits(63)
+    jsonfile.write_atomic(state, {"hidden_seed": seed, "created": time.strftime("%Y-%m-%d %H:%M:%S")})
+    return seed
+
+
+class Batch:
+    """One run over a class folder. ``run()`` returns an ``Outcome`` per submission, by name."""
+
+    def __init__(self, paths, out, *, jobs=1, steps=None, public_only=False, progress=None):
+        """``paths``: class folders and submission files, as ``submissions.collect`` takes them."""
+        self.out = Path(out)
+        if jobs < 1:
+            raise HarnessError("--jobs must be at least 1")
+        self.jobs, self.steps, self.public_only = jobs, steps, public_only
+        self.progress = progress
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.entries = submissions.collect([paths] if isinstance(paths, (str, Path)) else paths,
+                                           exclude=[self.out])
+        self._csv_lock = threading.Lock()
+        self._procs, self._stopping = set(), False
+
+    def key(self, entry, seed):
+        options = {"steps": sorted(self.steps) if self.steps else "all", "public_only": self.public_only,
+                   "hidden_seed": hashlib.sha256(str(seed).encode()).hexdigest()[:12]}
+        return {"content": content_digest(entry), "grader": __version__, "checks": checks_version(),
+                "options": options}
+
+    def run(self):
+        with open(self.out / LOCK, "a") as lock:  # "a": taking the lock changes nothing
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise HarnessError(f"another nnkata grade is writing to {self.out}: wait for it "
+                                   "or stop it first") from None
+            for stale in self.out.glob(".*.tmp"):  # left by a batch killed mid-write
+                stale.unlink(missing_ok=True)
+            seed = _seed(self.out)
+            keys = {e.name: self.key(e, seed) for e in self.entries}
+            self.outcomes = {}
+            todo = []
+            for e in self.entries:
+                kept = self._kept(e, keys[e.name])
+                if kept:
+                    self.outcomes[e.name] = Outcome(e.name, kept, reused=True)
+                else:
+                    todo.append(e)
+            if self.progress:
+                self.progress.start(len(self.entries), len(self.entries) - len(todo))
+            self._write_csv()
+            pool = ThreadPoolExecutor(max_workers=self.jobs)
+            try:  # each outcome is recorded as it finishes, in _grade
+                list(pool.map(lambda e: self._grade(e, keys[e.name], seed), todo))
+            except BaseException:  # an interrupt: stop every worker, start no other
+                self._stopping = True
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._stop_all()
+                raise
+            pool.shutdown()
+            if self.progress:
+                self.progress.finish()
+            return self.outcomes
+
+    def _kept(self, entry, key):
+        """The report already in the output folder for this exact submission, or None."""
+        path = self.out / f"{entry.name}.json"
+        try:
+            doc = json.loads(path.read_text())
+            return Report.from_dict(doc) if doc.get("key") == key else None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def _grade(self, entry, key, seed):
+        started = time.monotonic()
+        if entry.file is None:
+            report, error = not_graded(entry.source.name, entry.problem, public_only=self.public_only), ""
+        else:
+            report, error = self._work(entry, seed)
+        outcome = Outcome(entry.name, report, error=error, seconds=time.monotonic() - started)
+        if report is not None:
+            doc = {**report.to_dict(), "key": key, "source": entry.source.name}
+            jsonfile.write_atomic(self.out / f"{entry.name}.json", doc)
+        with self._csv_lock:
+            self.outcomes[entry.name] = outcome
+            self._write_csv()
+        if self.progress:
+            self.progress.done(outcome)
+        return outcome
+
+    def _work(self, entry, seed):
+        """(report, '') from a worker process, or (None, why the harness could not grade it)."""
+        argv = [sys.executable, "-m", "grader.worker", str(entry.file)]
+        argv += [a for s in self.steps or () for a in ("--step", s)]
+        argv += ["--public-only"] if self.public_only else []
+        env = {**os.environ, HIDDEN_SEED_ENV: str(seed)}
+        limit = sum(s.budget for s in registry.STEPS) + WORKER_MARGIN
+        if self._stopping:
+            return None, "the batch was stopped"
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                stdin=subprocess.DEVNULL, text=True)
+        self._procs.add(proc)
+        try:
+            stdout, stderr = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return None, f"the grader did not finish within {limit:.0f} s"
+        finally:
+            self._procs.discard(proc)
+        if proc.returncode != 0:
+            reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
+            return None, reason.removeprefix("nnkata: error: ")
+        try:
+            return Report.from_dict(json.loads(stdout)), ""
+        except (ValueError, KeyError, TypeError) as exc:
+            return None, f"the grader's report could not be read ({type(exc).__name__})"
+
+    def _stop_all(self):
+        for proc in list(self._procs):
+            proc.kill()
+
+    def _write_csv(self):
+        rows = [(name, o.report) for name, o in sorted(self.outcomes.items()) if o.report is not None]
+        text, path = platforms.csv_text(rows), self.out / "grades.csv"
+        if not (path.is_file() and path.read_text() == text):  # an unchanged class: untouched
+            jsonfile.write_text_atomic(path, text)
+
+
+class Progress:
+    """A progress bar with an ETA on a terminal; one line per submission elsewhere."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+
+    def start(self, total, reused):
+        self.total, self.finished, self.reused = total, reused, reused
+        self.graded, self.failed, self.began = 0, 0, time.monotonic()
+        if reused:
+            self._say(f"{reused} of {total} already graded and unchanged: kept")
+        self._draw()
+
+    def done(self, outcome):
+        self.finished += 1
+        self.graded += 1
+        self.failed += outcome.report is None
+        if not self.live:
+            what = (f"{platforms.points(outcome.report.score, outcome.report.max_score):g}/"
+                    f"{outcome.report.max_score:g}" if outcome.report else f"NOT GRADED: {outcome.error}")
+            self._say(f"[{self.finished}/{self.total}] {outcome.name}: {what} ({outcome.seconds:.1f} s)")
+        self._draw()
+
+    def finish(self):
+        if self.live:
+            self.stream.write("\n")
+        spent = time.monotonic() - self.began
+        self._say(f"graded {self.graded}, kept {self.reused}, not graded {self.failed}, in {spent:.1f} s")
+
+    def eta(self):
+        left = self.total - self.finished
+        if not self.graded or not left:
+            return None
+        return (time.monotonic() - self.began) / self.graded * left
+
+    def _draw(self):
+        if not self.live:
+            return
+        width = 24
+        full = int(width * self.finished / self.total) if self.total else width
+        eta = self.eta()
+        when = f"ETA {int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else ""
+        self.stream.write(f"\r{'█' * full}{'░' * (width - full)} {self.finished}/{self.total} "
+                          f"{when}\033[K")
+        self.stream.flush()
+
+    def _say(self, text):
+        if self.live:
+            self.stream.write("\r\033[K")
+        self.stream.write(text + "\n")
+        self.stream.flush()

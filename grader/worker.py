@@ -1,0 +1,49 @@
+"""One submission graded for a batch: ``python -m grader.worker FILE [--step S] [--public-only]``.
+
+Prints the report as the contract's JSON document, or exits 2 with the harness's error on
+stderr. It dies with the batch that started it (Linux's parent-death signal), so a batch that
+is killed leaves no grading behind it that could write a report later.
+"""
+
+import argparse
+import ctypes
+import os
+import signal
+import sys
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # as the CLI does: one BLAS thread, the same bits
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the batch's own cleanup still kills its workers on an interrupt
+    if os.getppid() != parent:  # the batch died before the signal was armed
+        os._exit(1)
+
+
+def main(argv=None):
+    die_with_parent()
+    parser = argparse.ArgumentParser(prog="python -m grader.worker")
+    parser.add_argument("file")
+    parser.add_argument("--step", action="append")
+    parser.add_argument("--public-only", action="store_true")
+    args = parser.parse_args(argv)
+    from . import grade, render
+    from .errors import HarnessError
+    try:
+        report = grade.grade(args.file, steps=args.step, public_only=args.public_only)
+        sys.stdout.write(render.to_json(report) + "\n")
+    except HarnessError as exc:
+        print(f"nnkata: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
