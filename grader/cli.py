@@ -49,6 +49,10 @@ def _parser():
     grade.add_argument("--live-baseline", action="store_true", help="retrain the Keras baseline "
                        "here (needs TensorFlow) instead of reading the recorded one")
 
+    rep = sub.add_parser("report", help="class statistics over a graded folder (for instructors)")
+    rep.add_argument("out", metavar="OUT", help="the folder `nnkata grade DIR --out OUT` wrote")
+    rep.add_argument("--html", metavar="FILE", help="write the HTML page here (default: OUT/report.html)")
+
     nbg = sub.add_parser("nbgrader", help="the kata as an nbgrader assignment (for instructors)")
     nbg_sub = nbg.add_subparsers(dest="action", required=True, metavar="ACTION")
     init = nbg_sub.add_parser("init", help="write an nbgrader course with the kata as assignment nn_kata")
@@ -141,6 +145,17 @@ def _grade_batch(args):
     return 2 if failed else 0
 
 
+def cmd_report(args):
+    from pathlib import Path
+    from . import class_report
+    summary = class_report.summarise(class_report.load(args.out))
+    target = Path(args.html) if args.html else Path(args.out) / "report.html"
+    class_report.write_html(summary, target)
+    sys.stdout.write(class_report.table(summary).rstrip("\n") + "\n")
+    print(f"class report: {target}", file=sys.stderr)
+    return 0
+
+
 def cmd_nbgrader(args):
     from . import nbgrader_course
     for path in nbgrader_course.init(args.dir):
@@ -186,7 +201,7 @@ def cmd_build(args):
 
 
 COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "grade": cmd_grade,
-            "build": cmd_build, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
+            "build": cmd_build, "report": cmd_report, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
 
 
 def main(argv=None):

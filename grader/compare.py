@@ -138,7 +138,8 @@ def diagnose(got, expected, *, n=None, k=None):
         c = float(g @ e) / ee
         residual = np.linalg.norm(g - c * e) / max(np.linalg.norm(g), 1e-300)
         if residual < 1e-7 and abs(c - 1) > 1e-6 and c != 0:
-            return " Diagnosis: " + multiple_cause(c, n, k) + "."
+            cause = multiple_cause(c, n, k)
+            return " Diagnosis: " + cause + ("" if cause.endswith("?") else ".")
     if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-7, atol=1e-12):
         return " Diagnosis: it equals the expected value transposed: are the operands of @ in the wrong order?"
     if np.all(got == 0):
