@@ -40,8 +40,9 @@ def _parser():
     grade.add_argument("--format", choices=render_formats(), default="table")
     grade.add_argument("--out", metavar="DIR", help="write one JSON report per submission and "
                        "grades.csv here; a rerun grades only what is new or changed")
-    grade.add_argument("--jobs", type=int, default=1, metavar="N",
-                       help="grade N submissions at a time (default 1)")
+    grade.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2), metavar="N",
+                       help="grade N submissions at a time (default: half the cores, since each "
+                       "grade trains beside its other checks)")
     grade.add_argument("--step", action="append", help="grade only this step (repeatable)")
     grade.add_argument("--plot", metavar="FILE.png", help="draw the learning curves (needs matplotlib)")
     grade.add_argument("--public-only", action="store_true",
@@ -57,6 +58,14 @@ def _parser():
     nbg_sub = nbg.add_subparsers(dest="action", required=True, metavar="ACTION")
     init = nbg_sub.add_parser("init", help="write an nbgrader course with the kata as assignment nn_kata")
     init.add_argument("dir")
+
+    gs = sub.add_parser("gradescope", help="a Gradescope autograder (for instructors)")
+    gs_sub = gs.add_subparsers(dest="action", required=True, metavar="ACTION")
+    gs_sub.add_parser("build", help="write DIR/autograder.zip (it holds the reference: keep it private)"
+                      ).add_argument("--out", required=True, metavar="DIR")
+    gs_sub.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json (what "
+                      "run_autograder does)").add_argument("--root", help="default: $AUTOGRADER_ROOT "
+                                                           "or /autograder")
 
     base = sub.add_parser("baseline", help="train the article's Keras model for real and record it "
                           "(for maintainers; needs TensorFlow)")
@@ -156,6 +165,14 @@ def cmd_report(args):
     return 0
 
 
+def cmd_gradescope(args):
+    from . import gradescope
+    if args.action == "build":
+        print(f"wrote {gradescope.build(args.out)}: upload it as the assignment's autograder")
+        return 0
+    return 2 if "error" in gradescope.run(args.root).get("extra_data", {}) else 0
+
+
 def cmd_nbgrader(args):
     from . import nbgrader_course
     for path in nbgrader_course.init(args.dir):
@@ -201,7 +218,7 @@ def cmd_build(args):
 
 
 COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "grade": cmd_grade,
-            "build": cmd_build, "report": cmd_report, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
+            "build": cmd_build, "report": cmd_report, "gradescope": cmd_gradescope, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
 
 
 def main(argv=None):
