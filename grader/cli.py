@@ -67,6 +67,11 @@ def _parser():
                       "run_autograder does)").add_argument("--root", help="default: $AUTOGRADER_ROOT "
                                                            "or /autograder")
 
+    cls = sub.add_parser("classroom", help="a GitHub Classroom starter repository (for instructors)")
+    cls_sub = cls.add_subparsers(dest="action", required=True, metavar="ACTION")
+    cls_sub.add_parser("init", help="write the repository, with the workflow that grades every push"
+                       ).add_argument("dir")
+
     base = sub.add_parser("baseline", help="train the article's Keras model for real and record it "
                           "(for maintainers; needs TensorFlow)")
     base.add_argument("--out", help="where to write the record (default: the one grading reads)")
@@ -173,6 +178,17 @@ def cmd_gradescope(args):
     return 2 if "error" in gradescope.run(args.root).get("extra_data", {}) else 0
 
 
+def cmd_classroom(args):
+    from . import classroom
+    written = classroom.init(args.dir)
+    print(f"wrote {len(written)} files into {args.dir}: push it to GitHub and make it the "
+          "assignment's template repository")
+    print("note: the grader, and so the reference, is in that repository. GitHub Classroom grades "
+          "in the student's own repository, where nothing stays secret: use it for practice and "
+          "formative grades, and Gradescope or nbgrader where the reference must stay hidden.")
+    return 0
+
+
 def cmd_nbgrader(args):
     from . import nbgrader_course
     for path in nbgrader_course.init(args.dir):
@@ -218,7 +234,8 @@ def cmd_build(args):
 
 
 COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "grade": cmd_grade,
-            "build": cmd_build, "report": cmd_report, "gradescope": cmd_gradescope, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
+            "build": cmd_build, "report": cmd_report, "gradescope": cmd_gradescope,
+            "classroom": cmd_classroom, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
 
 
 def main(argv=None):

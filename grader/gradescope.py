@@ -13,22 +13,19 @@ import argparse
 import io
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 import traceback
 import zipfile
-from importlib import metadata
 from pathlib import Path
 
-from . import __version__, jsonfile, paths
+from . import bundle, jsonfile
 from .errors import HarnessError
 
 ROOT_ENV = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = "/autograder"
 ZIP_NAME = "autograder.zip"
-PINNED = ("numpy", "scikit-learn", "hypothesis")
 # Half a CPU: every step's budget doubled. The worst case, train's 180 s doubled while the
 # other steps run beside it, is about 6 minutes, inside Gradescope's 10-minute timeout.
 TIME_SCALE = 2.0
@@ -105,18 +102,6 @@ exit 0
 """
 
 
-def requirements():
-    """The pins: the exact versions installed where this runs."""
-    lines = [f"# nnkata {__version__}, built with Python {platform.python_version()}"]
-    for name in PINNED:
-        try:
-            lines.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            raise HarnessError(f"{name} is not installed here: build the zip where nnkata "
-                               "grades, so that it can pin the versions") from None
-    return "\n".join(lines) + "\n"
-
-
 def failure(reason, seconds=0.0):
     """results.json for a submission the harness could not grade: 0 points, and why."""
     try:
@@ -143,16 +128,8 @@ def _script(template):
 def entries():
     """Every file of the zip: name -> (bytes, mode)."""
     files = {"setup.sh": (_script(SETUP), 0o755), "run_autograder": (_script(RUN), 0o755),
-             "requirements.txt": (requirements().encode(), 0o644)}
-    package = paths.PACKAGE  # the running grader: a checkout's grader/ or an installed one
-    for path in (p for glob in ("*.py", "checks/*.py", "records/*.json") for p in package.glob(glob)):
-        files[f"nnkata/grader/{path.relative_to(package).as_posix()}"] = (path.read_bytes(), 0o644)
-    for name, path, mode in (("solutions/network.py", paths.reference_file(), 0o600),
-                             ("solutions/nn_kata.ipynb", paths.notebook_file(), 0o600),
-                             ("exercises/network.py", paths.exercise_file(), 0o644)):
-        if not path.is_file():
-            raise HarnessError(f"{path} is missing: run `nnkata build`, or reinstall nnkata")
-        files[f"nnkata/grader/{name}"] = (path.read_bytes(), mode)
+             "requirements.txt": (bundle.requirements().encode(), 0o644)}
+    files.update(bundle.grader_files("nnkata"))  # the running grader, in the installed layout
     return files
 
 
