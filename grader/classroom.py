@@ -75,6 +75,9 @@ dependencies = [@PINS@]
 [project.scripts]
 nnkata = "grader.cli:main"
 
+[project.entry-points.pytest11]
+nnkata = "grader.pytest_plugin"
+
 [tool.setuptools]
 packages = ["grader", "grader.checks", "grader.solutions", "grader.exercises"]
 
