@@ -61,8 +61,12 @@ def _parser():
 
     gs = sub.add_parser("gradescope", help="a Gradescope autograder (for instructors)")
     gs_sub = gs.add_subparsers(dest="action", required=True, metavar="ACTION")
-    gs_sub.add_parser("build", help="write DIR/autograder.zip (it holds the reference: keep it private)"
-                      ).add_argument("--out", required=True, metavar="DIR")
+    gs_build = gs_sub.add_parser("build", help="write DIR/autograder.zip (it holds the reference: "
+                                 "keep it private)")
+    gs_build.add_argument("--out", required=True, metavar="DIR")
+    gs_build.add_argument("--hidden-seed", type=int, metavar="N", help="grade every run on the "
+                          "hidden inputs of seed N (default: $NNKATA_HIDDEN_SEED if set, else a "
+                          "fresh seed per run)")
     gs_sub.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json (what "
                       "run_autograder does)").add_argument("--root", help="default: $AUTOGRADER_ROOT "
                                                            "or /autograder")
@@ -173,7 +177,12 @@ def cmd_report(args):
 def cmd_gradescope(args):
     from . import gradescope
     if args.action == "build":
-        print(f"wrote {gradescope.build(args.out)}: upload it as the assignment's autograder")
+        from .grade import hidden_seed
+        seed = args.hidden_seed
+        if seed is None and os.environ.get("NNKATA_HIDDEN_SEED") is not None:
+            seed = hidden_seed()[0]
+        print(f"wrote {gradescope.build(args.out, seed)}: upload it as the assignment's autograder"
+              + ("" if seed is None else " (hidden inputs from your seed, readable by root alone)"))
         return 0
     return 2 if "error" in gradescope.run(args.root).get("extra_data", {}) else 0
 

@@ -125,11 +125,17 @@ def _script(template):
     return template.replace("@PYTHON@", python).replace("@FALLBACK@", fallback).encode()
 
 
-def entries():
-    """Every file of the zip: name -> (bytes, mode)."""
+SEED_FILE = "hidden_seed"  # beside grader/: the instructor's seed, readable by root alone
+
+
+def entries(hidden_seed=None):
+    """Every file of the zip: name -> (bytes, mode). With ``hidden_seed``, every run grades
+    on the same hidden inputs (reproducible regrades); without, each run draws its own."""
     files = {"setup.sh": (_script(SETUP), 0o755), "run_autograder": (_script(RUN), 0o755),
              "requirements.txt": (bundle.requirements().encode(), 0o644)}
     files.update(bundle.grader_files("nnkata"))  # the running grader, in the installed layout
+    if hidden_seed is not None:
+        files[f"nnkata/{SEED_FILE}"] = (f"{int(hidden_seed)}\n".encode(), bundle.SECRET)
     return files
 
 
@@ -145,9 +151,9 @@ def zip_bytes(files):
     return buffer.getvalue()
 
 
-def build(out_dir):
+def build(out_dir, hidden_seed=None):
     """Write ``out_dir/autograder.zip`` (mode 0600: it holds the reference); return its path."""
-    data, target = zip_bytes(entries()), Path(out_dir) / ZIP_NAME
+    data, target = zip_bytes(entries(hidden_seed)), Path(out_dir) / ZIP_NAME
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{ZIP_NAME}.", suffix=".tmp", dir=target.parent)
     try:
@@ -189,7 +195,12 @@ def run(root=None):
     out.unlink(missing_ok=True)
     started = time.monotonic()
     try:
+        from .grade import HIDDEN_SEED_ENV
+        from .paths import PACKAGE
         from .render import dumps
+        seed = PACKAGE.parent / SEED_FILE
+        if HIDDEN_SEED_ENV not in os.environ and seed.is_file():
+            os.environ[HIDDEN_SEED_ENV] = seed.read_text().strip()
         doc = graded(root / "submission")
         text = dumps(doc)
     except Exception as exc:

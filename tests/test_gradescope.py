@@ -318,3 +318,20 @@ def test_run_grades_under_AUTOGRADER_ROOT_by_default(tmp_path, monkeypatch):
     doc = gradescope.run()
     assert strict((tmp_path / "results" / "results.json").read_text()) == doc
     assert doc["score"] == 0.0 and doc["output"].startswith("no .py or .ipynb file was found")
+
+
+def test_a_seed_built_into_the_zip_makes_every_run_use_the_instructor_seed(root, tmp_path):
+    with zipfile.ZipFile(gradescope.build(tmp_path, hidden_seed=1234)) as z:
+        info = z.getinfo("nnkata/hidden_seed")
+        assert z.read(info) == b"1234\n" and (info.external_attr >> 16) & 0o777 == 0o600
+    with zipfile.ZipFile(gradescope.build(tmp_path / "plain")) as z:
+        assert "nnkata/hidden_seed" not in z.namelist()
+    seed = root["root"] / "source" / "nnkata" / "hidden_seed"
+    seed.write_text("1234\n")
+    seed.chmod(0o600)  # as setup.sh leaves every file of the grader
+    try:
+        assert as_nnkata("cat", str(seed)).returncode != 0
+        doc, _ = autograde(root["root"], {"network.py": REFERENCE.read_text()}, NNKATA_HIDDEN_SEED=None)
+        assert doc["score"] == 100.0 and doc["extra_data"]["hidden_inputs"] == "instructor seed"
+    finally:
+        seed.unlink()
