@@ -28,11 +28,32 @@ def _parser():
     check.add_argument("--plot", metavar="FILE.png", help="also draw your learning curve beside "
                        "the reference's and Keras's (needs matplotlib)")
 
-    hint = sub.add_parser("hint", help="a hint for one step")
+    hint = sub.add_parser("hint", help="a hint for one step: each time the next tier, from a "
+                          "question to a near-solution")
     hint.add_argument("step")
+    hint.add_argument("--tier", type=int, help="show this tier (1-3) instead of the next")
 
-    lst = sub.add_parser("list", help="the steps, their points, and your status in each")
-    lst.add_argument("--file", help="the file whose status to show (default: exercises/network.py)")
+    lst = sub.add_parser("list", help="the steps, their points, and your recorded status in each")
+    lst.add_argument("--file", help="the file whose status to show (default: the one you work on)")
+
+    watch = sub.add_parser("watch", help="re-grade on every save; keys: h hint, l list, n next, q quit")
+    watch.add_argument("--file", help="the file to watch (default: the one you work on)")
+    watch.add_argument("--poll", action="store_true", help="poll the file instead of file events")
+
+    reset = sub.add_parser("reset", help="put a step's stub back in your file (asks first)")
+    reset.add_argument("step")
+    reset.add_argument("--file", help="the file (default: the one you work on)")
+    reset.add_argument("--yes", action="store_true", help="do not ask")
+
+    sol = sub.add_parser("solution", help="the reference's code for a step you have passed")
+    sol.add_argument("step")
+
+    kata = sub.add_parser("kata", help="kata runs: the kata again from blank stubs, timed")
+    kata_sub = kata.add_subparsers(dest="action", required=True, metavar="ACTION")
+    kata_sub.add_parser("new", help="start a fresh run in its own file (your earlier work stays)")
+    kata_sub.add_parser("history", help="past runs: times, attempts, first tries, personal bests")
+    kata_use = kata_sub.add_parser("use", help="follow another file: a run's number, or main")
+    kata_use.add_argument("which")
 
     grade = sub.add_parser("grade", help="grade one submission or a class of them (for instructors)")
     grade.add_argument("path", nargs="+", help="a submission (NAME.py or NAME.ipynb), or a folder "
@@ -90,11 +111,12 @@ def _parser():
 
 
 def cmd_check(args):
-    from . import grade, paths, registry, render
-    path = args.file or paths.default_submission()
+    from . import registry, render, study
     steps = [registry.step(args.step).name] if args.step else None
-    report = grade.grade(path, steps=steps, curves=bool(args.plot))
+    report, _, newly = study.check(args.file, steps=steps, curves=bool(args.plot))
     render.write(report, "table", detail=args.step)
+    for name in newly:
+        print(f"✓ {name} passes: recorded. `nnkata solution {name}` now shows the reference's.")
     _plot(report, args.plot)
     return 0
 
@@ -107,23 +129,61 @@ def _plot(report, path, keras=None):
 
 
 def cmd_hint(args):
-    from . import registry
-    step = registry.step(args.step)
-    print(f"{step.name}: {step.signature}\n  {step.goal}\n\nHint: {step.hint}")
+    from . import study
+    sys.stdout.write(study.hint_text(args.step, args.tier))
     return 0
 
 
 def cmd_list(args):
-    from . import grade, paths, registry, render
-    report = grade.grade(args.file or paths.default_submission())
-    colour = render.use_colour(sys.stdout)
-    width = max(len(s.name) for s in registry.STEPS)
-    print(f" {'step':<{width}}  points  status    what it computes")
-    for spec, result in zip(registry.STEPS, report.steps):
-        mark = render._paint(render.MARKS[result.status], result.status, colour)
-        print(f"{mark} {spec.name:<{width}}  {render._points(result.score):>2}/{spec.points:<3}  "
-              f"{result.status:<8}  {spec.goal}")
-    print(f"\n{render._points(report.score)}/{render._points(report.max_score)} points")
+    from . import render, study
+    sys.stdout.write(study.list_text(args.file, colour=render.use_colour(sys.stdout)))
+    return 0
+
+
+def cmd_watch(args):
+    from . import grade, study, watch
+    path, progress = study.target(args.file)
+    if not path.is_file():
+        raise HarnessError(f"no such file: {path}")
+    return watch.run(path, progress, grade.grade, poll=args.poll)
+
+
+def cmd_reset(args):
+    from . import registry, study
+    name = registry.step(args.step).name
+    path, _ = study.target(args.file)
+    if not args.yes:
+        answer = input(f"Replace your {name} in {path} with its stub? A backup is kept. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing changed")
+            return 1
+    path, backup = study.reset(name, args.file)
+    print(f"{name} is a stub again in {path} (your version: {backup})")
+    return 0
+
+
+def cmd_solution(args):
+    from . import study
+    try:
+        sys.stdout.write(study.solution(args.step))
+    except study.Locked as exc:
+        print(f"nnkata: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_kata(args):
+    from . import kata
+    from .progress import Progress
+    progress = Progress.here() or Progress()
+    if args.action == "new":
+        number, path = progress.new_run()
+        print(f"kata run {number}: {path.relative_to(progress.root)}, blank stubs. The clock starts "
+              "at your first save; `nnkata check` and `nnkata watch` follow this file now.")
+    elif args.action == "use":
+        print(f"following {progress.use(args.which).relative_to(progress.root)}")
+    else:
+        sys.stdout.write(kata.table(progress))
     return 0
 
 
@@ -242,7 +302,8 @@ def cmd_build(args):
     return 0
 
 
-COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "grade": cmd_grade,
+COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "watch": cmd_watch,
+            "reset": cmd_reset, "solution": cmd_solution, "kata": cmd_kata, "grade": cmd_grade,
             "build": cmd_build, "report": cmd_report, "gradescope": cmd_gradescope,
             "classroom": cmd_classroom, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
 

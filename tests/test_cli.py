@@ -61,8 +61,8 @@ def test_unknown_step_suggests_the_nearest(tmp_path):
     assert run.returncode == 2 and "Did you mean softmax?" in run.stderr
 
 
-def test_hint_asks_a_question():
-    run = nnkata("hint", "softmax")
+def test_hint_asks_a_question(tmp_path):
+    run = nnkata("hint", "softmax", cwd=tmp_path)  # a folder with no progress: the first tier
     assert run.returncode == 0 and "?" in run.stdout and registry.BY_NAME["softmax"].hint in run.stdout
 
 
@@ -77,7 +77,7 @@ def test_check_in_a_student_folder_shows_pending_steps_and_what_next(tmp_path):
 
 
 def test_check_one_step_lists_its_checks(tmp_path):
-    run = nnkata("check", "softmax", "--file", str(paths.reference_file()))
+    run = nnkata("check", "softmax", "--file", str(paths.reference_file()), cwd=tmp_path)
     assert run.returncode == 0
     for check in registry.BY_NAME["softmax"].checks:
         assert check.name in run.stdout
@@ -92,8 +92,8 @@ def test_table_shows_the_first_failing_message(tmp_path):
     assert "✗ softmax" in run.stdout and "axis 0" in run.stdout
 
 
-def test_list_shows_every_step_with_points_and_status():
-    run = nnkata("list", "--file", str(paths.exercise_file()))
+def test_list_shows_every_step_with_points_and_status(tmp_path):
+    run = nnkata("list", "--file", str(paths.exercise_file()), cwd=tmp_path)
     assert run.returncode == 0
     for step in registry.STEPS:
         assert step.name in run.stdout and f"0/{step.points}" in run.stdout
