@@ -3,7 +3,7 @@
 On every push its workflow grades the student's ``exercises/network.py`` with the ``classroom``
 format and hands the result to GitHub Classroom's reporter
 (``classroom-resources/autograding-grading-reporter``), which shows each step and posts
-"Points X/Y" for the gradebook. The grader travels inside the repository (``.nnkata/``, pinned
+"Points X/Y" for the gradebook. The grader travels inside the repository (``.grader/``, pinned
 to this machine's numerics), so nothing is fetched from anywhere but PyPI.
 
 GitHub Classroom grades in the student's own repository, where the student can read every
@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__, bundle, jsonfile, paths, registry
 from .errors import HarnessError
 
-VENDOR = ".nnkata"
+VENDOR = ".grader"
 RUNNER = "nnkata"  # the reporter reads the result from NNKATA_RESULTS
 # The reporter looks for the check run by this name: the workflow must be called so.
 WORKFLOW_NAME = "Autograding Tests"
@@ -61,7 +61,7 @@ jobs:
 """
 
 PYPROJECT = """\
-# The grader, vendored by `nnkata classroom init`: `pip install ./.nnkata` gives `nnkata`.
+# The grader, vendored by `nnkata classroom init`: `pip install ./.grader` gives `nnkata`.
 [build-system]
 requires = ["setuptools>=68"]
 build-backend = "setuptools.build_meta"
@@ -94,7 +94,7 @@ Write, in numpy, the network of "a neural network from scratch" (64 → 128 → 
 digits), one function at a time, in `exercises/network.py`. Each function's docstring is its spec.
 
 ```sh
-python3 -m venv .venv && . .venv/bin/activate && pip install ./.nnkata
+python3 -m venv .venv && . .venv/bin/activate && pip install ./.grader
 nnkata check            # which step is wrong, why, and what to try next
 nnkata hint STEP        # a question that leads to the answer
 ```
@@ -124,7 +124,7 @@ def files():
                       for i, s in enumerate(registry.STEPS, 1))
     out["README.md"] = _fill(README, STEPS=steps)
     out["exercises/network.py"] = paths.exercise_file().read_text()
-    out[".gitignore"] = ".venv/\n__pycache__/\n*.png\n"
+    out[".gitignore"] = ".venv/\n__pycache__/\n*.png\n.nnkata/\n"  # .nnkata/: the student's progress
     encoded = {name: (text.encode(), 0o644) for name, text in out.items()}
     # In the repository every file is readable: the reference too (see the module's note).
     encoded.update({name: (data, 0o644) for name, (data, _) in bundle.grader_files(VENDOR).items()})

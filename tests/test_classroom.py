@@ -33,11 +33,11 @@ def starter(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def installed(starter, tmp_path_factory):
-    """The vendored grader installed as the workflow's `pip install ./.nnkata` installs it
+    """The vendored grader installed as the workflow's `pip install ./.grader` installs it
     (its dependencies are the ones already here: the pins are these very versions)."""
     target = tmp_path_factory.mktemp("site")
     run = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                          "--no-build-isolation", "--target", str(target), str(starter / ".nnkata")],
+                          "--no-build-isolation", "--target", str(target), str(starter / ".grader")],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     return target
@@ -49,10 +49,10 @@ def workflow(starter):
 
 def test_the_repository_holds_the_stubs_the_workflow_and_the_grader(starter):
     assert (starter / "exercises" / "network.py").read_text() == paths.exercise_file().read_text()
-    assert (starter / ".nnkata" / "grader" / "registry.py").is_file()
-    assert (starter / ".nnkata" / "grader" / "solutions" / "network.py").read_bytes() == REFERENCE.read_bytes()
+    assert (starter / ".grader" / "grader" / "registry.py").is_file()
+    assert (starter / ".grader" / "grader" / "solutions" / "network.py").read_bytes() == REFERENCE.read_bytes()
     readme = (starter / "README.md").read_text()
-    assert "pip install ./.nnkata" in readme and "nnkata check" in readme and "`predict(" in readme
+    assert "pip install ./.grader" in readme and "nnkata check" in readme and "`predict(" in readme
 
 
 def test_init_refuses_a_folder_that_is_not_empty(starter):
@@ -109,7 +109,7 @@ def test_the_reference_earns_every_point(starter, installed, tmp_path):
     jsonschema.validate(result, SCHEMA)
     assert reporter_points(result) == (100, 100) and result["status"] == "pass"
     assert "Points 100/100" in stderr
-    assert "/.nnkata" not in result["tests"][0]["filename"]
+    assert "/.grader" not in result["tests"][0]["filename"]
 
 
 def test_the_stubs_earn_nothing(starter, installed, tmp_path):
