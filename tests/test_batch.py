@@ -234,3 +234,38 @@ def test_several_files_on_the_command_line_are_a_class(tmp_path):
     rows = list(csv.DictReader(run.stdout.splitlines()))
     assert [(r["submission"], r["sigmoid"]) for r in rows] == [("a", "8"), ("network", "0")]
     assert registry.BY_NAME["sigmoid"].points == 8
+
+
+class Terminal:
+    """A stream that says it is a terminal, to see what the progress bar draws."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_on_a_terminal_the_progress_bar_redraws_in_place_with_an_eta():
+    from grader import batch, grade
+    term = Terminal()
+    bar = batch.Progress(term)
+    bar.start(4, 1)
+    assert "1 of 4 already graded and unchanged: kept" in term.text
+    assert bar.eta() is None  # nothing graded yet: no guess
+    bar.began -= 10.0  # ten seconds ago
+    bar.done(batch.Outcome("ada", grade.not_graded("ada", "no file"), seconds=10.0))
+    assert bar.eta() == pytest.approx(20.0, rel=0.05)  # 10 s each, two left
+    last = term.text.rsplit("\r", 1)[-1]
+    assert "2/4" in last and "ETA 0:2" in last and "█" * 12 in last and "\n" not in last
+    bar.done(batch.Outcome("bob", None, error="the grader did not finish"))
+    bar.done(batch.Outcome("cat", grade.not_graded("cat", "no file")))
+    bar.finish()
+    import re
+    assert re.search(r"graded 3, kept 1, not graded 1, in \d+\.\d s\n$", term.text)
