@@ -119,3 +119,125 @@ def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
     backprop and update. Returns the trained params.
     """
     raise NotImplementedError("train: your code here")
+
+
+# ======================================================================================
+# Bonus: beyond the article. `nnkata check` unlocks these once `train` passes; they earn
+# bonus points outside the core 100. The same conventions hold: float64 arrays, params
+# dicts with the keys and shapes above, and no argument modified unless a spec allows it.
+# ======================================================================================
+
+
+def relu(z):
+    """The rectified linear unit max(0, z), elementwise.
+
+    z: an array of any shape. Returns a new float64 array of the same shape: z where z > 0,
+    else 0. Do not modify z: z[z < 0] = 0 writes into the caller's array.
+    """
+    raise NotImplementedError("relu: your code here")
+
+
+def relu_derivative(z):
+    """The derivative of relu, elementwise: 1.0 where z > 0, 0.0 where z < 0.
+
+    z: the pre-activation, any shape. Returns a float64 array of the same shape (a boolean
+    array is not float64: convert it). Since relu(z) > 0 exactly when z > 0, the same code
+    also works when given the activation a = relu(z). At z = 0 exactly relu has no
+    derivative: either 0 or 1 is accepted there (this reference uses 0).
+    """
+    raise NotImplementedError("relu_derivative: your code here")
+
+
+def tanh(z):
+    """The hyperbolic tangent (e^z - e^-z) / (e^z + e^-z), elementwise.
+
+    z: an array of any shape. Returns an array of the same shape with every entry in
+    [-1, 1]. Stability: it must stay finite and warning-free for |z| up to 1000, where the
+    formula as written overflows. np.tanh is stable and allowed; if you write it yourself,
+    arrange it so that exp only ever sees a non-positive argument.
+    """
+    raise NotImplementedError("tanh: your code here")
+
+
+def tanh_derivative(a):
+    """The derivative of tanh, written in terms of its output: 1 - a^2.
+
+    a: activations a = tanh(z), any shape, entries in [-1, 1]. Returns d tanh / dz = 1 - a**2,
+    same shape. As with sigmoid_derivative, the argument is the activation a, not z.
+    """
+    raise NotImplementedError("tanh_derivative: your code here")
+
+
+def he_init(fan_in, fan_out, rng):
+    """He (Kaiming) initialisation, for a layer followed by relu: weights ~ N(0, 2 / fan_in).
+
+    fan_in, fan_out: the layer's numbers of inputs and outputs. rng: a np.random.Generator
+    or an int seed (the grader passes a seed). Start with rng = np.random.default_rng(rng),
+    which accepts both and hands a Generator back unchanged. Returns a (fan_in, fan_out)
+    float64 array of normal draws with mean 0 and standard deviation sqrt(2 / fan_in): the 2
+    makes up for relu zeroing half of its inputs. The same seed gives the same weights.
+    Weights only: biases start at zero.
+    """
+    raise NotImplementedError("he_init: your code here")
+
+
+def xavier_init(fan_in, fan_out, rng):
+    """Xavier (Glorot) uniform initialisation, for tanh or sigmoid layers.
+
+    fan_in, fan_out, rng: as in he_init. Returns a (fan_in, fan_out) float64 array of
+    uniform draws from [-limit, limit] with limit = sqrt(6 / (fan_in + fan_out)), so that
+    the variance, limit^2 / 3, is 2 / (fan_in + fan_out). The uniform variant, not the
+    normal one. The same seed gives the same weights.
+    """
+    raise NotImplementedError("xavier_init: your code here")
+
+
+def momentum_update(params, grads, velocity, lr, beta=0.9):
+    """One step of gradient descent with (heavy-ball) momentum.
+
+    velocity: a dict with the keys and shapes of params (it starts at zeros). For every
+    parameter p with gradient g and velocity v, in this order:
+        v <- beta * v - lr * g      (the velocity is the step itself)
+        p <- p + v                  (with the new velocity)
+    Returns (new params, new velocity), two dicts. With beta = 0 this is update(). Updating
+    params and velocity in place and returning them is fine; grads must not be modified.
+    """
+    raise NotImplementedError("momentum_update: your code here")
+
+
+def adam_update(params, grads, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One step of Adam.
+
+    state: {"m": ..., "v": ...}, the moving averages of the gradient and of its square, each
+    a dict with the keys and shapes of params; both start at zeros. t: this step's number,
+    counting from 1. For every parameter p with gradient g:
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g**2
+        m_hat = m / (1 - beta1**t),   v_hat = v / (1 - beta2**t)    (bias correction)
+        p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+    Returns (new params, new state); the state keeps m and v, not m_hat and v_hat. The bias
+    correction matters: m and v start at 0, so for small t they are far too small without
+    it. grads must not be modified.
+    """
+    raise NotImplementedError("adam_update: your code here")
+
+
+def l2_penalty(params, lam):
+    """The L2 penalty on the weights: (lam / 2) times the sum of the squares of every entry
+    of w1, w2 and w3.
+
+    The biases (b1, b2, b3) are not penalised: a bias only shifts a unit's input, and
+    shrinking it does not make the network any smoother. Returns a Python float. The
+    regularised loss is cross_entropy + l2_penalty; the 1/2 makes its gradient lam * w.
+    """
+    raise NotImplementedError("l2_penalty: your code here")
+
+
+def l2_gradients(params, grads, lam):
+    """The gradients of the regularised loss: grads plus the gradient of l2_penalty.
+
+    Returns a new dict with the keys of grads: grads[k] + lam * params[k] for the weights
+    w1, w2, w3 (the gradient of (lam / 2) * w^2 is lam * w), and the bias gradients as they
+    are. Must not modify params or grads.
+    """
+    raise NotImplementedError("l2_gradients: your code here")

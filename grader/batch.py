@@ -44,8 +44,8 @@ class Outcome:
     seconds: float = 0.0
 
 
-GRADING = ("registry.py", "compare.py", "gradcheck.py", "grade.py", "runner.py", "child.py",
-           "wire.py", "sandbox.py", "notebook.py", "data.py", "reference.py")  # plus checks/
+GRADING = ("registry.py", "compare.py", "mistakes.py", "gradcheck.py", "grade.py", "runner.py",
+           "child.py", "wire.py", "sandbox.py", "notebook.py", "data.py", "reference.py")  # plus checks/
 
 
 def checks_version():
@@ -173,7 +173,7 @@ class Batch:
         argv += [a for s in self.steps or () for a in ("--step", s)]
         argv += ["--public-only"] if self.public_only else []
         env = {**os.environ, HIDDEN_SEED_ENV: str(seed)}
-        limit = sum(s.budget for s in registry.STEPS) + WORKER_MARGIN
+        limit = sum(s.budget for s in (*registry.STEPS, *registry.BONUS)) + WORKER_MARGIN
         if self._stopping:
             return None, "the batch was stopped"
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,

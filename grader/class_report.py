@@ -97,8 +97,9 @@ def name_of(report, index=0):
 def _cause_sentence(message):
     """The sentence after "Diagnosis:", else the first question the message asks; or ''."""
     text = " ".join(message.split())
-    if "Diagnosis:" in text:
-        found = SENTENCE_END.split(text.split("Diagnosis:", 1)[1].strip())[0]
+    marker = re.search(r"Diagnosis:|Named mistake \([^)]*\):", text)
+    if marker:
+        found = SENTENCE_END.split(text[marker.end():].strip())[0]
     else:
         found = next((s for s in SENTENCE_END.split(text) if s.rstrip(".").endswith("?")), "")
     return re.sub(r"([?!])\.+$", r"\1", found)[:200]

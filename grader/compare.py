@@ -9,18 +9,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import mistakes
 from .wire import Opaque
 
 
 class Fail(Exception):
     """A check found the student's answer wrong. The message is the feedback.
 
-    ``fraction`` is the share of the check's points still earned (partial credit).
+    ``fraction`` is the share of the check's points still earned (partial credit). ``cause``
+    is the slug of the named mistake the message gives (``mistakes.CATALOGUE``), or ''.
+    ``head`` is the message without its diagnosis: what a named mistake's words follow.
     """
 
-    def __init__(self, message, fraction=0.0):
+    def __init__(self, message, fraction=0.0, *, cause="", head=None):
         super().__init__(message)
-        self.fraction = fraction
+        self.fraction, self.cause = fraction, cause
+        self.head = message if head is None else head
+
+
+def named(slug, **values):
+    """The sentence that names a catalogued mistake in a message."""
+    text = mistakes.words(slug, **values)
+    return f" Named mistake ({slug}): {text}" + ("" if text.endswith(("?", ".")) else ".")
+
+
+def failing(head, slug="", text="", fraction=0.0, **values):
+    """A ``Fail``: ``head``, then the named mistake ``slug`` or the plain diagnosis ``text``."""
+    return Fail(head + (named(slug, **values) if slug else text), fraction, cause=slug, head=head)
 
 
 @dataclass(frozen=True)
@@ -95,76 +110,101 @@ def expect_array(value, shape, *, what, dtype_kind="f", bias_ok=False):
         return value
     if bias_ok and len(shape) == 2 and shape[0] == 1 and value.shape == (shape[1],):
         return value.reshape(shape)
-    raise Fail(f"{what} has shape {value.shape}; expected {shape}.{shape_cause(value.shape, shape)}")
+    slug, text = shape_diagnosis(value.shape, shape)
+    raise failing(f"{what} has shape {value.shape}; expected {shape}.", slug, text)
+
+
+def shape_diagnosis(got, expected):
+    """(slug, words) of a likely reason for a shape mismatch: a named mistake's slug, or ''
+    and plain words, or ('', '')."""
+    if len(got) == 2 and len(expected) == 2 and got == expected[::-1]:
+        return "shape-transposed", ""
+    if len(expected) == 2 and expected[0] == 1 and len(got) == 2 and got[1] == expected[1]:
+        return "batch-axis-kept", ""
+    if got == () and expected:
+        return "", " It is a single number: did you sum over every axis?"
+    if len(got) + 1 == len(expected) or len(got) == len(expected) + 1:
+        return "", " One axis too many or too few: check keepdims=True on sums and maxima."
+    return "", ""
 
 
 def shape_cause(got, expected):
     """A likely reason for a shape mismatch, or ''."""
-    if len(got) == 2 and len(expected) == 2 and got == expected[::-1]:
-        return " It is the transpose of the expected shape: are the operands of @ swapped?"
-    if len(expected) == 2 and expected[0] == 1 and len(got) == 2 and got[1] == expected[1]:
-        return (" It keeps the batch axis: a bias gradient sums over the batch "
-                "(np.sum(..., axis=0, keepdims=True)).")
-    if got == () and expected:
-        return " It is a single number: did you sum over every axis?"
-    if len(got) + 1 == len(expected) or len(got) == len(expected) + 1:
-        return " One axis too many or too few: check keepdims=True on sums and maxima."
-    return ""
+    slug, text = shape_diagnosis(got, expected)
+    return named(slug) if slug else text
+
+
+def multiple(c, n=None, k=None):
+    """The slug of a gradient or value that is exactly c times the expected one."""
+    near = lambda a, b: abs(a - b) <= 1e-6 * max(abs(a), abs(b))  # noqa: E731
+    if near(c, -1):
+        return "sign"
+    if n and near(c, n):
+        return "times-n"
+    if n and near(c, 1 / n):
+        return "times-1/n"
+    if n and near(c, -n):
+        return "sign-times-n"
+    if k and near(c, 1 / k):
+        return "times-1/k"
+    return "constant-factor"
 
 
 def multiple_cause(c, n=None, k=None):
     """Words for a gradient or value that is exactly c times the expected one."""
-    near = lambda a, b: abs(a - b) <= 1e-6 * max(abs(a), abs(b))  # noqa: E731
-    if near(c, -1):
-        return "it is exactly -1 times the expected value: the sign is flipped"
-    if n and near(c, n):
-        return f"it is exactly n = {n} times too large: did you forget to divide by n (the batch size)?"
-    if n and near(c, 1 / n):
-        return f"it is exactly n = {n} times too small: is 1/n applied twice, or a mean taken where a sum belongs?"
-    if n and near(c, -n):
-        return f"it is exactly -n = -{n} times the expected value: the sign is flipped and the 1/n is missing"
-    if k and near(c, 1 / k):
-        return f"it is exactly 1/{k} of the expected value: did you average over the {k} classes as well as the batch?"
-    return f"it is exactly {fmt(c)} times the expected value: a constant factor is wrong"
+    return mistakes.words(multiple(c, n, k), n=n, k=k, c=fmt(c))
 
 
-def diagnose(got, expected, *, n=None, k=None):
-    """A likely cause for values that differ from the expected ones, or ''."""
+def diagnosis(got, expected, *, n=None, k=None):
+    """(slug, values) of a named mistake the numbers show, or ('', plain words), or ('', '')."""
     if not np.all(np.isfinite(got)):
-        return ""
+        return "", ""
     g, e = got.ravel(), expected.ravel()
     ee = float(e @ e)
     if ee > 0:
         c = float(g @ e) / ee
         residual = np.linalg.norm(g - c * e) / max(np.linalg.norm(g), 1e-300)
         if residual < 1e-7 and abs(c - 1) > 1e-6 and c != 0:
-            cause = multiple_cause(c, n, k)
-            return " Diagnosis: " + cause + ("" if cause.endswith("?") else ".")
+            return multiple(c, n, k), {"n": n, "k": k, "c": fmt(c)}
     if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-7, atol=1e-12):
-        return " Diagnosis: it equals the expected value transposed: are the operands of @ in the wrong order?"
+        return "transposed", {}
     if np.all(got == 0):
-        return " Every entry is 0."
-    return ""
+        return "", " Every entry is 0."
+    return "", ""
+
+
+def diagnose(got, expected, *, n=None, k=None):
+    """A likely cause for values that differ from the expected ones, or ''."""
+    slug, found = diagnosis(got, expected, n=n, k=k)
+    return named(slug, **found) if slug else found
+
+
+def diagnosed(head, got, expected, *, n=None, k=None):
+    """A ``Fail``: ``head``, then what the numbers show (``diagnosis``)."""
+    slug, found = diagnosis(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), n=n, k=k)
+    return failing(head, slug, "" if slug else found, **(found if slug else {}))
 
 
 def compare(got, expected, tol, *, what, n=None, k=None, extra=None):
     """Raise ``Fail`` unless ``got`` matches ``expected`` entrywise within ``tol``.
 
-    ``extra(got, expected)`` may add a step-specific diagnosis.
+    ``extra(got, expected)`` may add a step-specific diagnosis: plain words, or the slug of a
+    named mistake as ``(slug, values)``.
     """
     got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     bad_nan = np.isnan(got) & ~np.isnan(expected)
     if bad_nan.any():
         idx = np.argwhere(bad_nan)[0]
-        raise Fail(f"{what} contains NaN ({int(bad_nan.sum())} of {got.size} entries, first at "
-                   f"{where(idx, got.shape)}; expected {fmt(expected[tuple(idx)])}). NaN comes from "
-                   "inf - inf, 0 * inf or 0 / 0: did an exp overflow?")
+        head = (f"{what} contains NaN ({int(bad_nan.sum())} of {got.size} entries, first at "
+                f"{where(idx, got.shape)}; expected {fmt(expected[tuple(idx)])}).")
+        raise Fail(f"{head} NaN comes from inf - inf, 0 * inf or 0 / 0: did an exp overflow?", head=head)
     bad_inf = np.isinf(got) & ~np.isinf(expected)
     if bad_inf.any():
         idx = np.argwhere(bad_inf)[0]
-        raise Fail(f"{what} contains {fmt(got[tuple(idx)])} at {where(idx, got.shape)} (expected "
-                   f"{fmt(expected[tuple(idx)])}): an overflow, or a log of 0?")
+        at = f" at {where(idx, got.shape)}" if got.ndim else ""
+        head = f"{what} contains {fmt(got[tuple(idx)])}{at} (expected {fmt(expected[tuple(idx)])})."
+        raise Fail(f"{head[:-2]}): an overflow, or a log of 0?", head=head)
     with np.errstate(invalid="ignore"):
         err = np.abs(got - expected)
         limit = tol.atol + tol.rtol * np.abs(expected)
@@ -172,10 +212,13 @@ def compare(got, expected, tol, *, what, n=None, k=None, extra=None):
     if not off.any():
         return
     idx = tuple(np.argwhere(off)[np.argmax((err - limit)[off])]) if got.ndim else ()
-    cause = diagnose(got, expected, n=n, k=k)
-    if extra and not cause:
-        cause = extra(got, expected) or ""
+    slug, found = diagnosis(got, expected, n=n, k=k)
+    if extra and not (slug or found):
+        found = extra(got, expected) or ""
+        if isinstance(found, tuple):
+            slug, found = found
     at = f" at {where(idx, got.shape)}" if got.ndim else ""
     count = f"; {int(off.sum())} of {got.size} entries are off" if got.size > 1 else ""
-    raise Fail(f"{what} is wrong{at}: expected {fmt(expected[idx])}, got {fmt(got[idx])} "
-               f"(tolerance {tol}){count}.{cause}")
+    head = (f"{what} is wrong{at}: expected {fmt(expected[idx])}, got {fmt(got[idx])} "
+            f"(tolerance {tol}){count}.")
+    raise failing(head, slug, "" if slug else found, **(found if slug else {}))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, notebook, reference, registry, sandbox
+from . import __version__, mistakes, notebook, reference, registry, sandbox
 from .checks.common import Ctx
 from .compare import Fail
 from .errors import HarnessError
@@ -37,23 +37,32 @@ def hidden_seed():
 
 
 def run_check(check, ctx):
-    """One check: (status, message, score, whether the rest of the step is moot)."""
+    """One check: (status, message, score, whether the rest of the step is moot, the slug of
+    the named mistake or '').
+
+    When it fails, the student's output on the check's last call is matched against the
+    step's catalogued mistakes (``mistakes.explain``): only then, so correct code is never named.
+    """
+    ctx.last = None
     try:
         note = check.run(ctx)
     except Fail as fail:
-        return "failed", str(fail), check.points * min(max(fail.fraction, 0.0), 1.0), False
+        message, cause = mistakes.explain(ctx, fail.head, fail.cause)
+        return ("failed", message or str(fail), check.points * min(max(fail.fraction, 0.0), 1.0),
+                False, cause)
     except Pending as exc:
-        return "pending", exc.message, 0.0, True
+        return "pending", exc.message, 0.0, True, ""
     except Raised as exc:
-        return "error", exc.message, 0.0, False
+        message, cause = mistakes.explain(ctx, exc.message, "")
+        return "error", message or exc.message, 0.0, False, cause
     except Fatal as exc:  # a timeout, a crash, a missing function, an import failure
-        return "error", exc.message, 0.0, True
+        return "error", exc.message, 0.0, True, ""
     except HarnessError:
         raise
     except Exception as exc:  # a bug in a check: no credit, and say so plainly
         return ("error", f"the grader could not run this check ({type(exc).__name__}: {exc}); "
-                "no credit was given for it. Please report this.", 0.0, False)
-    return "passed", note or "", check.points, False
+                "no credit was given for it. Please report this.", 0.0, False, "")
+    return "passed", note or "", check.points, False, ""
 
 
 def selected(step, options):
@@ -90,41 +99,48 @@ def run_step(step, index, submission, seed, time_scale=1.0, options=None):
     passed, moot = set(), None
     for check in checks:
         missing = [n for n in check.needs if n not in passed]
+        cause = ""
         if moot:
             status, message, score = moot
         elif missing:
             status, message, score = "skipped", f"not run: needs the {' and '.join(missing)} " \
                 "check to pass first", 0.0
         else:
-            status, message, score, stops = run_check(check, ctx)
+            status, message, score, stops, cause = run_check(check, ctx)
             if status == "passed":
                 passed.add(check.name)
             if stops:
                 moot = (status, message if status == "pending" else "not run: " + message, 0.0)
         result.checks.append(CheckResult(check.name, check.points, round(score, 6), status,
-                                         message, check.hidden))
+                                         message, check.hidden, cause))
     result.seconds = time.monotonic() - started
     result.data = ctx.data
     return result
 
 
 def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False,
-          public_only=False):
+          public_only=False, bonus=None):
     """Grade the file at ``path`` (a .py module or a .ipynb notebook).
 
     ``steps`` limits the report to some steps by name; ``keras`` is a baseline record to
     compare with instead of the committed one (a live retraining); ``curves`` traces the
     student's training for the learning-curve plot; ``public_only`` leaves out the checks on
     hidden inputs (what a released nbgrader notebook shows).
+
+    ``bonus``: the bonus steps (``registry.BONUS``) go into ``Report.bonus``, never into the
+    core score. None (the default) unlocks them all in a whole grade (no ``steps``) once
+    ``train`` passes in it; True grades them all, False none; a bonus step named in ``steps``
+    is graded whatever ``bonus`` says, and ``steps`` alone grades only the steps it names. A
+    notebook holds the core steps only: there the default is False.
     """
     path = Path(path)
     if not path.is_file():
         raise HarnessError(f"no such file: {path}")
     if path.suffix == ".ipynb":
         return _grade_notebook(path, steps=steps, seed=seed, time_scale=time_scale, keras=keras,
-                               curves=curves, public_only=public_only)
+                               curves=curves, public_only=public_only, bonus=bonus or False)
     return _grade_module(path, steps=steps, seed=seed, time_scale=time_scale, keras=keras,
-                         curves=curves, public_only=public_only)
+                         curves=curves, public_only=public_only, bonus=bonus)
 
 
 def _grade_notebook(path, *, steps, **options):
@@ -139,13 +155,18 @@ def _grade_notebook(path, *, steps, **options):
 
 
 def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False,
-                  public_only=False, problems=None):
+                  public_only=False, problems=None, bonus=None):
     if seed is None:
         seed, origin = hidden_seed()
     else:
         origin = "instructor seed"
     wanted = {registry.step(n).name for n in steps} if steps else None
     chosen = [s for s in registry.STEPS if wanted is None or s.name in wanted]  # curriculum order
+    extra = [s for s in registry.BONUS if bonus is True or (wanted and s.name in wanted)]
+    # Unlocked by a passing train: graded beside it (train runs in a child of its own), then
+    # dropped from the report if train did not pass.
+    unlock = bonus is None and wanted is None
+    extra = list(registry.BONUS) if unlock else extra
     options = {"curves": curves, "public_only": public_only, **({"keras": keras} if keras else {})}
     problems = problems or {}
     started = time.monotonic()
@@ -155,7 +176,7 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
 
     def run(step, submission):
         with np.errstate(all="ignore"):  # judging a student's NaNs must not print anything
-            return run_step(step, registry.STEPS.index(step), submission, seed, time_scale, options)
+            return run_step(step, registry.index(step), submission, seed, time_scale, options)
 
     def run_alone(step):
         with Submission(path, helpers, tier) as submission:
@@ -172,8 +193,11 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
                     results[step.name] = unreadable(step, problems[step.name], options)
                 elif not step.own_process:
                     results[step.name] = run(step, submission)
+            bonus_results = [run(step, submission) for step in extra]
         for name, future in futures.items():
             results[name] = future.result()
+    if unlock and results["train"].status != "passed":
+        bonus_results = []
     ordered = [results[s.name] for s in chosen]
     return Report(str(path), ordered, __version__, origin, time.monotonic() - started,
-                  {"tier": tier.name, "isolated": tier.isolated, "note": tier.note})
+                  {"tier": tier.name, "isolated": tier.isolated, "note": tier.note}, bonus_results)

@@ -38,8 +38,12 @@ def table(report, *, colour=False, detail=None):
     lines = [f"nnkata · {report.submission}", ""]
     if report.isolation and not report.isolation.get("isolated"):
         lines[1:1] = [_paint(f"!! {report.isolation['note']}", "error", colour)]
-    width = max(len(s.name) for s in report.steps)
-    for s in report.steps:
+    bonus = getattr(report, "bonus", [])
+    width = max(len(s.name) for s in [*report.steps, *bonus])
+    for s in [*report.steps, *bonus]:
+        if bonus and s is bonus[0]:
+            head = f" Bonus: beyond the article, {_points(report.bonus_max_score)} points outside the "
+            lines += [""] * bool(report.steps) + [head + _points(registry.TOTAL)]
         mark = _paint(MARKS[s.status], s.status, colour)
         score = f"{_points(s.score):>4}/{_points(s.max_score):<3}"
         problem = s.first_problem()
@@ -59,21 +63,29 @@ def table(report, *, colour=False, detail=None):
     passed = sum(s.status == "passed" for s in report.steps)
     done = int(round(20 * report.score / report.max_score)) if report.max_score else 0
     bar = "█" * done + "░" * (20 - done)
-    lines += ["", f"Progress {bar} {passed}/{len(report.steps)} steps passed, "
-                  f"{_points(report.score)}/{_points(report.max_score)} points"]
+    lines += [""] + ([f"Progress {bar} {passed}/{len(report.steps)} steps passed, "
+                      f"{_points(report.score)}/{_points(report.max_score)} points"] if report.steps else [])
+    if bonus:
+        lines.append(f"Bonus    {sum(s.status == 'passed' for s in bonus)}/{len(bonus)} bonus steps "
+                     f"passed, {_points(report.bonus_score)}/{_points(report.bonus_max_score)} bonus points")
+        train = next((s for s in report.steps if s.name == "train"), None)
+        if train and train.status == "passed" and all(s.status == "pending" for s in bonus):
+            lines.append(f"Bonus steps unlocked: {len(bonus)} steps beyond the article, "
+                         f"{_points(report.bonus_max_score)} points outside the {_points(registry.TOTAL)}.")
     lines += next_steps(report)
     return "\n".join(lines) + "\n"
 
 
 def next_steps(report):
     """What to work on next: the first step that has not passed, and why."""
-    for s in report.steps:
+    for s in [*report.steps, *getattr(report, "bonus", [])]:
         if s.status == "passed":
             continue
         problem = s.first_problem()
-        lines = ["", f"Next: {s.name}  ({registry.BY_NAME[s.name].signature})"]
+        spec = registry.step(s.name)
+        lines = ["", f"Next: {s.name}  ({spec.signature})"]
         if s.status == "pending":
-            lines.append(f"  {s.feedback}. Write it: {registry.BY_NAME[s.name].goal}.")
+            lines.append(f"  {s.feedback}. Write it: {spec.goal}.")
         else:
             lines.append(f"  {problem.name}:")
             lines.extend(f"    {m}" for m in _wrap(problem.message, 84))

@@ -13,15 +13,17 @@ class CheckResult:
     status: str  # passed | failed | error | pending | skipped
     message: str = ""
     hidden: bool = False  # run on inputs the student cannot see
+    cause: str = ""  # the slug of the named mistake the message gives (grader/mistakes.py)
 
     def to_dict(self):
         return {"name": self.name, "score": float(self.score), "max_score": float(self.max_score),
-                "status": self.status, "message": self.message, "hidden": self.hidden}
+                "status": self.status, "message": self.message, "hidden": self.hidden,
+                **({"cause": self.cause} if self.cause else {})}
 
     @classmethod
     def from_dict(cls, d):
         return cls(d["name"], d["max_score"], d["score"], d["status"], d.get("message", ""),
-                   d.get("hidden", False))
+                   d.get("hidden", False), d.get("cause", ""))
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Report:
     hidden_inputs: str  # how hidden inputs were seeded: "instructor seed" or "fresh random seed"
     seconds: float = 0.0
     isolation: dict = field(default_factory=dict)  # the sandbox tier the code ran under
+    bonus: list = field(default_factory=list)  # StepResults of bonus steps: outside score and steps
 
     @property
     def score(self):
@@ -92,16 +95,26 @@ class Report:
     def max_score(self):
         return round(sum(s.max_score for s in self.steps), 6)
 
+    @property
+    def bonus_score(self):
+        return round(sum(s.score for s in self.bonus), 6)
+
+    @property
+    def bonus_max_score(self):
+        return round(sum(s.max_score for s in self.bonus), 6)
+
     def to_dict(self):
         return {"score": float(self.score), "max_score": float(self.max_score),
                 "steps": [s.to_dict() for s in self.steps],
                 "submission": self.submission, "grader_version": self.grader_version,
                 "hidden_inputs": self.hidden_inputs, "seconds": round(self.seconds, 3),
-                "isolation": self.isolation}
+                "isolation": self.isolation,
+                **({"bonus": [s.to_dict() for s in self.bonus], "bonus_score": float(self.bonus_score),
+                    "bonus_max_score": float(self.bonus_max_score)} if self.bonus else {})}
 
     @classmethod
     def from_dict(cls, d):
         """A report read back from its JSON (``to_dict``'s output; extra keys are ignored)."""
         return cls(d["submission"], [StepResult.from_dict(s) for s in d["steps"]],
                    d["grader_version"], d["hidden_inputs"], d.get("seconds", 0.0),
-                   d.get("isolation", {}))
+                   d.get("isolation", {}), [StepResult.from_dict(s) for s in d.get("bonus", [])])

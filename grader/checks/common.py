@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import reference
 from ..compare import Fail, compare, expect_array, show
-from ..runner import StudentError
+from ..runner import Raised, StudentError
 
 PUBLIC_SEED = 20240611  # public inputs: the student may see them in feedback
 
@@ -24,6 +24,7 @@ class Ctx:
         self.data = {}  # figures for the report (accuracies, timings)
         self.cache = {}  # results that several checks of the step share
         self.options = options or {}  # what grade() was asked for: a live baseline, curves
+        self.last = None  # (args, kwargs, Returned or Raised) of the last call to the step's function
 
     def call(self, *args, fn=None, trace=None, sub=None, **kwargs):
         """Call the student's function (the step's own by default); returns ``Returned``.
@@ -34,7 +35,15 @@ class Ctx:
         fn = fn or self.step.name
         isolate = [f for f in self.step.uses if f != fn] if self.step.isolate else []
         left = max(self.deadline - time.monotonic(), 0.05)
-        return (sub or self.sub).call(fn, args, kwargs, isolate=isolate, timeout=left, trace=trace)
+        try:
+            returned = (sub or self.sub).call(fn, args, kwargs, isolate=isolate, timeout=left, trace=trace)
+        except Raised as exc:
+            if fn == self.step.name:
+                self.last = (args, kwargs, exc)
+            raise
+        if fn == self.step.name:  # what a failed check's named mistake is matched on
+            self.last = (args, kwargs, returned)
+        return returned
 
     def value(self, *args, **kwargs):
         return self.call(*args, **kwargs).value
@@ -91,7 +100,7 @@ def stable(ctx, args, *, what):
         else:
             cause = ("That is a 0/0 or inf/inf: every exp of a row underflowed to 0 or overflowed. "
                      "Is a maximum taken over the whole array instead of over each row?")
-        raise Fail(f"{what} raised {warning}. {cause}")
+        raise Fail(f"{what} raised {warning}. {cause}", head=f"{what} raised {warning}.")
     compare(got, expected, ctx.tol, what=what)
 
 
@@ -151,8 +160,9 @@ def unchanged(returned, names, *, what):
         first = returned.mutated[0]  # "[0][i]..." is positional argument i
         m = re.match(r"\[0\]\[(\d+)\](.*)", first)
         arg = names[int(m[1])] + m[2] if m and int(m[1]) < len(names) else first
-        raise Fail(f"{what} modified its argument {arg} in place. Operators like -= and *= "
-                   "write into the caller's array: compute a new array instead.")
+        head = f"{what} modified its argument {arg} in place."
+        raise Fail(f"{head} Operators like -= and *= write into the caller's array: compute a new "
+                   "array instead.", head=head)
 
 
 __all__ = ["Ctx", "Fail", "array_cases", "stable", "prop", "finite_matrices", "unchanged", "show"]

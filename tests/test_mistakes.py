@@ -1,0 +1,100 @@
+"""Named mistakes: every catalogued variant (grader/mistakes.py), written into a copy of the
+reference, is named by its slug and its words in its own step's feedback; no correct
+implementation ever receives a mistake's name."""
+
+import re
+
+import numpy as np
+import pytest
+
+from checks.test_correct_alternatives import ALTERNATIVES
+from conftest import FAST_STEPS, REFERENCE, full, grade, replace_function
+from grader import mistakes
+from grader.compare import Fail, Tol, compare, expect_array
+
+SEED = 11
+CORE = list(FAST_STEPS)  # train is graded end to end: its mistakes are not catalogued
+
+
+def pattern(says):
+    """The words as a regex: each {n}, {k} or {c} stands for the number it becomes."""
+    return r"\S+".join(re.escape(part) for part in re.split(r"\{[nkc]\}", says))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """slug -> the mistake's step graded alone, each once."""
+    steps = {}
+
+    def get(m):
+        if m.slug not in steps:
+            path = tmp_path_factory.mktemp("mistake") / "network.py"
+            path.write_text(replace_function(REFERENCE.read_text(), m.step, m.code))
+            steps[m.slug] = grade(path, steps=[m.step], seed=SEED).steps[0]
+        return steps[m.slug]
+
+    return get
+
+
+def named(step, m):
+    """Is ``m`` named: a check carries its slug and the feedback says its words?"""
+    return (any(c.cause == m.slug for c in step.checks)
+            and f"Named mistake ({m.slug}):" in step.feedback
+            and re.search(pattern(m.says), step.feedback) is not None)
+
+
+@pytest.mark.parametrize("m", mistakes.CATALOGUE, ids=[m.slug for m in mistakes.CATALOGUE])
+def test_every_catalogued_mistake_is_named(graded, m):
+    step = graded(m)
+    assert step.name == m.step
+    assert step.score < full(m.step), step.feedback
+    assert named(step, m), (m.slug, [c.cause for c in step.checks], step.feedback)
+
+
+def test_how_many_are_named(graded, capsys):
+    named_slugs = [m.slug for m in mistakes.CATALOGUE if named(graded(m), m)]
+    with capsys.disabled():
+        print(f"\nnamed mistakes: {len(named_slugs)}/{len(mistakes.CATALOGUE)} "
+              f"({sum(not m.generic for m in mistakes.CATALOGUE)} variants, "
+              f"{sum(m.generic for m in mistakes.CATALOGUE)} generic diagnoses)")
+    assert len(named_slugs) == len(mistakes.CATALOGUE)
+
+
+def test_the_catalogue_covers_every_core_step():
+    variants = {m.step for m in mistakes.CATALOGUE if not m.generic}
+    assert set(CORE) <= variants, set(CORE) - variants
+
+
+def test_slugs_are_unique_and_stable_words():
+    slugs = [m.slug for m in mistakes.CATALOGUE]
+    assert len(slugs) == len(set(slugs))
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9/-]*", s) for s in slugs)
+    for m in mistakes.CATALOGUE:
+        assert m.code.startswith(f"def {m.step}("), m.slug
+        compile(m.code, m.slug, "exec")
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES + ["reference"],
+                         ids=[a.id for a in ALTERNATIVES] + ["reference"])
+def test_correct_code_is_never_named(submission, alternative):
+    if alternative == "reference":
+        path, steps = REFERENCE, FAST_STEPS
+    else:
+        path, steps = submission(**{alternative.step: alternative.code}), list(alternative.steps)
+    report = grade(path, steps=steps, seed=SEED)
+    causes = {(s.name, c.name): c.cause for s in report.steps for c in s.checks if c.cause}
+    assert causes == {}
+    assert "Named mistake" not in "".join(s.feedback for s in report.steps)
+
+
+@pytest.mark.parametrize("factor, slug", [(7, "times-n"), (1 / 7, "times-1/n"), (-1, "sign"),
+                                          (-7, "sign-times-n"), (0.1, "times-1/k"), (2.5, "constant-factor")])
+def test_the_heuristics_carry_their_slug(factor, slug):
+    e = np.random.default_rng(0).normal(size=(7, 10))
+    with pytest.raises(Fail) as info:
+        compare(e * factor, e, Tol(1e-9, 1e-12), what="x", n=7, k=10)
+    assert info.value.cause == slug and f"Named mistake ({slug}): " in str(info.value)
+    assert str(info.value).startswith(info.value.head)
+    with pytest.raises(Fail) as info:
+        expect_array(np.zeros((7, 10)), (1, 10), what="db")
+    assert info.value.cause == "batch-axis-kept"
