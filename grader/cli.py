@@ -24,7 +24,9 @@ def _parser():
 
     check = sub.add_parser("check", help="grade your exercises/network.py and say what to do next")
     check.add_argument("step", nargs="?", help="grade only this step, and list its every check")
-    check.add_argument("--file", help="the file to grade (default: exercises/network.py)")
+    check.add_argument("--file", help="the file to grade (default: the one you work on)")
+    check.add_argument("--bonus", action="store_true", help="grade the bonus steps too (by default "
+                       "they open once train passes)")
     check.add_argument("--plot", metavar="FILE.png", help="also draw your learning curve beside "
                        "the reference's and Keras's (needs matplotlib)")
 
@@ -113,10 +115,14 @@ def _parser():
 def cmd_check(args):
     from . import registry, render, study
     steps = [registry.step(args.step).name] if args.step else None
-    report, _, newly = study.check(args.file, steps=steps, curves=bool(args.plot))
+    report, _, newly = study.check(args.file, steps=steps, curves=bool(args.plot),
+                                   bonus=True if args.bonus else None)
     render.write(report, "table", detail=args.step)
-    for name in newly:
-        print(f"✓ {name} passes: recorded. `nnkata solution {name}` now shows the reference's.")
+    if len(newly) == 1:
+        print(f"✓ {newly[0]} passes: recorded. `nnkata solution {newly[0]}` now shows the reference's.")
+    elif newly:
+        print(f"✓ {len(newly)} steps pass: recorded ({', '.join(newly)}). `nnkata solution STEP` "
+              "now shows the reference's for each.")
     _plot(report, args.plot)
     return 0
 

@@ -26,7 +26,8 @@ def splits(run, steps):
 
 
 def summary(progress, run):
-    steps = progress.track(run["file"])["steps"]
+    """One run's figures, over the core steps (the kata; bonus steps are extra)."""
+    steps = {n: rec for n, rec in progress.track(run["file"])["steps"].items() if n in registry.BY_NAME}
     split = splits(run, steps)
     total = run["finished"] - run["started"] if run["finished"] and run["started"] else None
     return {"number": run["number"], "file": run["file"], "started": run["started"],

@@ -88,7 +88,7 @@ class Progress:
         text = Path(path).read_text(errors="replace")
         self._started(name, text, Path(path).stat().st_mtime)
         newly = []
-        for result in report.steps:
+        for result in [*report.steps, *getattr(report, "bonus", [])]:
             rec = self.step(result.name, name)
             if rec["passed_at"] is not None or result.status == "pending":
                 continue
@@ -101,7 +101,7 @@ class Progress:
                 rec["passed_at"] = now()
                 newly.append(result.name)
         run = self.run_of(name)
-        if run and run["finished"] is None and self.passed(name) == {s.name for s in registry.STEPS}:
+        if run and run["finished"] is None and self.passed(name) >= {s.name for s in registry.STEPS}:
             run["finished"] = now()
         self.save()
         return newly

@@ -25,10 +25,11 @@ def target(file=None):
     return paths.default_submission(), progress
 
 
-def check(file=None, steps=None, curves=False):
-    """Grade, record the grade as progress; (report, path, steps that passed just now)."""
+def check(file=None, steps=None, curves=False, bonus=None):
+    """Grade, record the grade as progress; (report, path, steps that passed just now).
+    ``bonus``: None unlocks the bonus steps once train passes; True grades them anyway."""
     path, progress = target(file)
-    report = grade.grade(path, steps=steps, curves=curves)
+    report = grade.grade(path, steps=steps, curves=curves, bonus=bonus)
     newly = progress.record(path, report) if progress else []
     return report, path, newly
 
@@ -72,6 +73,12 @@ def list_text(file=None, colour=False):
         painted = render._paint(render.MARKS[mark], status, colour)
         lines.append(f" {painted} {spec.name:<{width}}  {render._points(points):>2}/{spec.points:<3}  {words}")
     lines += ["", f"{render._points(total)}/{registry.TOTAL} points (the best recorded for each step)"]
+    bonus = [(spec, recorded.get(spec.name)) for spec in registry.BONUS if recorded.get(spec.name)]
+    if bonus:
+        lines += ["", "Bonus (outside the 100):"]
+        for spec, rec in bonus:
+            state = "passed" if rec.get("passed_at") else f"best {render._points(rec.get('best', 0))}"
+            lines.append(f"   {spec.name:<{width}}  {render._points(spec.points):>2} points  {state}")
     return "\n".join(lines) + "\n"
 
 
