@@ -87,12 +87,13 @@ def _seed(out):
 class Batch:
     """One run over a class folder. ``run()`` returns an ``Outcome`` per submission, by name."""
 
-    def __init__(self, paths, out, *, jobs=1, steps=None, public_only=False, progress=None):
+    def __init__(self, paths, out, *, jobs=1, steps=None, public_only=False, bonus=False,
+                 progress=None):
         """``paths``: class folders and submission files, as ``submissions.collect`` takes them."""
         self.out = Path(out)
         if jobs < 1:
             raise HarnessError("--jobs must be at least 1")
-        self.jobs, self.steps, self.public_only = jobs, steps, public_only
+        self.jobs, self.steps, self.public_only, self.bonus = jobs, steps, public_only, bonus
         self.progress = progress
         self.out.mkdir(parents=True, exist_ok=True)
         self.entries = submissions.collect([paths] if isinstance(paths, (str, Path)) else paths,
@@ -102,6 +103,7 @@ class Batch:
 
     def key(self, entry, seed):
         options = {"steps": sorted(self.steps) if self.steps else "all", "public_only": self.public_only,
+                   **({"bonus": True} if self.bonus else {}),
                    "hidden_seed": hashlib.sha256(str(seed).encode()).hexdigest()[:12]}
         return {"content": content_digest(entry), "grader": __version__, "checks": checks_version(),
                 "options": options}
@@ -172,6 +174,7 @@ class Batch:
         argv = [sys.executable, "-m", "grader.worker", str(entry.file)]
         argv += [a for s in self.steps or () for a in ("--step", s)]
         argv += ["--public-only"] if self.public_only else []
+        argv += ["--bonus"] if self.bonus else []
         env = {**os.environ, HIDDEN_SEED_ENV: str(seed)}
         limit = sum(s.budget for s in (*registry.STEPS, *registry.BONUS)) + WORKER_MARGIN
         if self._stopping:

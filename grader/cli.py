@@ -67,6 +67,8 @@ def _parser():
                        help="grade N submissions at a time (default: half the cores, since each "
                        "grade trains beside its other checks)")
     grade.add_argument("--step", action="append", help="grade only this step (repeatable)")
+    grade.add_argument("--bonus", action="store_true", help="grade the bonus steps too (reported "
+                       "under \"bonus\", outside the score)")
     grade.add_argument("--plot", metavar="FILE.png", help="draw the learning curves (needs matplotlib)")
     grade.add_argument("--public-only", action="store_true",
                        help="leave out the checks on hidden inputs (what a released notebook shows)")
@@ -201,7 +203,7 @@ def cmd_grade(args):
     from . import baseline, grade, render
     keras = baseline.train() if args.live_baseline else None
     report = grade.grade(args.path[0], steps=args.step, keras=keras, curves=bool(args.plot),
-                         public_only=args.public_only)
+                         public_only=args.public_only, bonus=args.bonus)
     render.write(report, args.format)
     _plot(report, args.plot, keras)
     return 0
@@ -218,7 +220,7 @@ def _grade_batch(args):
                            "alone, or use table, json, csv or junit for a class")
     with tempfile.TemporaryDirectory() as tmp:
         run = batch.Batch(args.path, args.out or tmp, jobs=args.jobs, steps=args.step,
-                          public_only=args.public_only, progress=batch.Progress())
+                          public_only=args.public_only, bonus=args.bonus, progress=batch.Progress())
         outcomes = run.run()
         sys.stdout.write(render.render_class(outcomes, args.format, colour=render.use_colour(sys.stdout)))
     failed = [o for o in outcomes.values() if o.report is None]

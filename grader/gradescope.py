@@ -177,7 +177,7 @@ def graded(folder):
         if not tier.isolated and os.environ.get("NNKATA_ISOLATION") != "none":
             raise HarnessError("no isolation tier works here, so student code would run as root: "
                                "did setup.sh create the nnkata user? (NNKATA_ISOLATION=none: anyway)")
-        report = grade.grade(file, time_scale=TIME_SCALE)
+        report = grade.grade(file, time_scale=TIME_SCALE, bonus=False)  # the core assignment
     doc = platforms.gradescope(report)
     name = file.relative_to(folder).as_posix() if file else None
     doc["output"] = (f"graded {name}" if file else problem) + "\n" + doc["output"]

@@ -1,4 +1,5 @@
-"""One submission graded for a batch: ``python -m grader.worker FILE [--step S] [--public-only]``.
+"""One submission graded for a batch: ``python -m grader.worker FILE [--step S] [--public-only]
+[--bonus]``.
 
 Prints the report as the contract's JSON document, or exits 2 with the harness's error on
 stderr. It dies with the batch that started it (Linux's parent-death signal), so a batch that
@@ -33,11 +34,13 @@ def main(argv=None):
     parser.add_argument("file")
     parser.add_argument("--step", action="append")
     parser.add_argument("--public-only", action="store_true")
+    parser.add_argument("--bonus", action="store_true")
     args = parser.parse_args(argv)
     from . import grade, render
     from .errors import HarnessError
     try:
-        report = grade.grade(args.file, steps=args.step, public_only=args.public_only)
+        report = grade.grade(args.file, steps=args.step, public_only=args.public_only,
+                             bonus=args.bonus)
         sys.stdout.write(render.to_json(report) + "\n")
     except HarnessError as exc:
         print(f"nnkata: error: {exc}", file=sys.stderr)

@@ -269,3 +269,17 @@ def test_on_a_terminal_the_progress_bar_redraws_in_place_with_an_eta():
     bar.finish()
     import re
     assert re.search(r"graded 3, kept 1, not graded 1, in \d+\.\d s\n$", term.text)
+
+
+def test_bonus_steps_are_graded_only_when_asked_and_never_enter_the_gradebook(tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "out"
+    folder.mkdir()
+    shutil.copy(REFERENCE, folder / "ada.py")
+    assert nnkata("grade", str(folder), "--out", str(out)).returncode == 0
+    assert "bonus" not in reports(out)["ada"]
+    run = nnkata("grade", str(folder), "--out", str(out), "--bonus")
+    assert run.returncode == 0 and "graded 1," in run.stderr  # another option: graded again
+    doc = reports(out)["ada"]
+    assert doc["bonus_score"] == doc["bonus_max_score"] == registry.BONUS_TOTAL
+    assert doc["score"] == 100.0
+    assert (out / "grades.csv").read_text().splitlines()[0] == ",".join(platforms.csv_header())
