@@ -141,17 +141,17 @@ def class_table(outcomes, *, colour=False):
     names = sorted(outcomes)
     width = max([len(n) for n in names] + [10])
     steps = [s.name for s in registry.STEPS]
-    lines = [f"{'submission':<{width}}  {'points':>7}  steps ({' '.join(s[:4] for s in steps)})"]
+    lines = [f"{'submission':<{width}}  {'points':>7}  {' '.join(f'{s[:4]:<4}' for s in steps)}"]
     for name in names:
         o = outcomes[name]
         if o.report is None:
             lines.append(f"{name:<{width}}  {'—':>7}  " + _paint(f"not graded: {o.error}", "error", colour))
             continue
         by = {s.name: s for s in o.report.steps}
-        marks = " ".join(_paint(MARKS[by[s].status], by[s].status, colour) if s in by else " "
-                         for s in steps)
+        marks = " ".join(_paint(MARKS[by[s].status], by[s].status, colour) + "   " if s in by else "    "
+                         for s in steps)  # under each step's four-letter name
         score = f"{platforms.points(o.report.score, o.report.max_score):g}/{o.report.max_score:g}"
-        lines.append(f"{name:<{width}}  {score:>7}  {marks}")
+        lines.append(f"{name:<{width}}  {score:>7}  {marks}".rstrip())
     graded = [outcomes[n].report for n in names if outcomes[n].report is not None]
     if graded:
         mean = sum(r.score for r in graded) / len(graded)
