@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import REFERENCE, replace_function
-from grader import classroom, paths
+from grader import paths
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "schemas" / "classroom.schema.json").read_text())
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import REFERENCE
-from grader import notebook, paths, registry
+from grader import notebook, paths
 
 WRONG_SIGMOID = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"
 
