@@ -4,11 +4,10 @@ import argparse
 import os
 import sys
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before numpy loads: one BLAS thread, reproducible bits
+from . import __version__, one_blas_thread
+from .errors import HarnessError
 
-from . import __version__  # noqa: E402
-from .errors import HarnessError  # noqa: E402
+one_blas_thread()
 
 
 def render_formats():

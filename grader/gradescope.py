@@ -215,22 +215,16 @@ def run(root=None):
 
 
 def main(argv=None):
-    """``python -m grader.gradescope run [--root ROOT] | build --out DIR``: run_autograder's."""
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # one BLAS thread
-        os.environ.setdefault(var, "1")
+    """``python -m grader.gradescope run [--root ROOT]``: what run_autograder calls, apart
+    from the command line so that it keeps working whatever the CLI becomes. (The zip is
+    built with ``nnkata gradescope build``.)"""
+    from . import one_blas_thread
+    one_blas_thread()
     parser = argparse.ArgumentParser(prog="python -m grader.gradescope")
     sub = parser.add_subparsers(dest="action", required=True)
-    sub.add_parser("build").add_argument("--out", required=True, metavar="DIR")
     sub.add_parser("run").add_argument("--root", help=f"default: ${ROOT_ENV} or {DEFAULT_ROOT}")
     args = parser.parse_args(argv)
-    if args.action == "run":
-        return 2 if "error" in run(args.root).get("extra_data", {}) else 0  # 2: as the CLI
-    try:
-        print(build(args.out))
-    except HarnessError as exc:
-        print(f"nnkata: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return 2 if "error" in run(args.root).get("extra_data", {}) else 0  # 2: as the CLI
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import sandbox, wire
+from . import ONE_BLAS_THREAD, sandbox, wire
 from .errors import HarnessError
 
 NO_NUMPY = 3  # child.py's exit code when its own imports fail (it cannot import grader)
@@ -28,7 +28,6 @@ MAX_STARTS = 12  # fresh children per grade before giving up on the submission
 IMPORT_TIMEOUT = 10.0  # seconds to import the submission (numpy included)
 MAX_REPLY = 64 * 2**20  # bytes in one answer from the child (a traced train sends ~14 MB)
 OUTPUT_CAP = 4000  # characters of the student's prints kept for feedback
-ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 class StudentError(Exception):
@@ -115,7 +114,7 @@ class Submission:
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONHASHSEED": "0",
-               "PYTHONDONTWRITEBYTECODE": "1", **ONE_THREAD}
+               "PYTHONDONTWRITEBYTECODE": "1", **ONE_BLAS_THREAD}
         argv, preexec = sandbox.launch(self.tier, self.path, [str(req_r), str(rep_w)])
         try:
             self.process = subprocess.Popen(

@@ -57,7 +57,9 @@ def locate(folder):
 
 
 def collect(paths, *, exclude=()):
-    """The submissions named on a command line: files as they are, folders searched by ``find``."""
+    """The submissions named on a command line, sorted by name: files as they are, folders
+    searched by ``find``. Two with one name would share a gradebook row: that is the
+    instructor's to resolve, so it is an error before anything is graded."""
     entries = {}
     for path in map(Path, paths):
         if path.is_dir():
@@ -75,17 +77,16 @@ def collect(paths, *, exclude=()):
 
 
 def find(folder, *, exclude=()):
-    """The submissions in a class folder, sorted by name.
+    """The submissions in a class folder, in the folder's order.
 
     ``exclude`` lists paths that are not submissions (the output folder, when it is inside).
-    Two entries with one name (``alice.py`` and ``alice/``) would share a gradebook row: that
-    is the instructor's to resolve, so it is an error before anything is graded.
+    Two entries with one name (``alice.py`` and ``alice/``) are left to ``collect`` to refuse.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise HarnessError(f"no such folder: {folder}")
     skip = {Path(p).resolve() for p in exclude}
-    entries = {}
+    entries = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.name in SKIPPED_DIRS or path.resolve() in skip:
             continue
@@ -96,10 +97,7 @@ def find(folder, *, exclude=()):
             entry = Entry(path.stem, path, path)
         else:
             continue
-        if entry.name in entries:
-            raise HarnessError(f"two submissions are named {entry.name!r}: "
-                               f"{entries[entry.name].source.name} and {path.name}; rename one")
-        entries[entry.name] = entry
+        entries.append(entry)
     if not entries:
         raise HarnessError(f"{folder} holds no submissions (NAME.py, NAME.ipynb, or NAME/ holding one)")
-    return list(entries.values())
+    return entries

@@ -12,8 +12,9 @@ import os
 import signal
 import sys
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # as the CLI does: one BLAS thread, the same bits
+from . import one_blas_thread
+
+one_blas_thread()
 
 PR_SET_PDEATHSIG = 1
 

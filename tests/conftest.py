@@ -25,6 +25,21 @@ def replace_function(source, name, new_code):
     return pattern.sub(lambda _: textwrap.dedent(new_code).strip() + "\n\n\n", source, count=1)
 
 
+def variant_grader(tmp_path_factory, seed):
+    """grade_variant(key, step, code, steps) -> the Report of the reference with ``step``
+    replaced by ``code``, graded on ``steps``; each key graded once (for module fixtures)."""
+    reports = {}
+
+    def grade_variant(key, step, code, steps):
+        if key not in reports:
+            path = tmp_path_factory.mktemp("variant") / "network.py"
+            path.write_text(replace_function(REFERENCE.read_text(), step, code))
+            reports[key] = grade(path, steps=list(steps), seed=seed)
+        return reports[key]
+
+    return grade_variant
+
+
 @pytest.fixture
 def submission(tmp_path):
     """make(**functions) writes the reference with those functions replaced; returns its path.
@@ -54,4 +69,4 @@ def full(name):
     return registry.BY_NAME[name].points
 
 
-__all__ = ["grade", "scores", "full", "FAST_STEPS", "STEP_NAMES", "replace_function"]
+__all__ = ["grade", "scores", "full", "FAST_STEPS", "STEP_NAMES", "replace_function", "variant_grader"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from checks.test_correct_alternatives import ALTERNATIVES
-from conftest import FAST_STEPS, REFERENCE, full, grade, replace_function
+from conftest import FAST_STEPS, REFERENCE, full, grade, variant_grader
 from grader import mistakes
 from grader.compare import Fail, Tol, compare, expect_array
 
@@ -24,14 +24,10 @@ def pattern(says):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """slug -> the mistake's step graded alone, each once."""
-    steps = {}
+    grade_variant = variant_grader(tmp_path_factory, SEED)
 
     def get(m):
-        if m.slug not in steps:
-            path = tmp_path_factory.mktemp("mistake") / "network.py"
-            path.write_text(replace_function(REFERENCE.read_text(), m.step, m.code))
-            steps[m.slug] = grade(path, steps=[m.step], seed=SEED).steps[0]
-        return steps[m.slug]
+        return grade_variant(m.slug, m.step, m.code, [m.step]).steps[0]
 
     return get
 

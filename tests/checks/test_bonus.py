@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import REFERENCE, grade, replace_function
+from conftest import REFERENCE, grade, variant_grader
 from grader import paths, registry, render
 from grader.result import Report
 
@@ -281,16 +281,12 @@ VARIANTS = [
 
 @pytest.fixture(scope="module")
 def bonus_of(tmp_path_factory):
-    reports = {}
+    grade_variant = variant_grader(tmp_path_factory, SEED)
 
     def get(variant):
-        if variant.id not in reports:
-            path = tmp_path_factory.mktemp("bonus") / "network.py"
-            path.write_text(replace_function(REFERENCE.read_text(), variant.step, variant.code))
-            report = grade(path, steps=BONUS, seed=SEED)
-            assert report.steps == []
-            reports[variant.id] = {s.name: s for s in report.bonus}
-        return dict(reports[variant.id])
+        report = grade_variant(variant.id, variant.step, variant.code, BONUS)
+        assert report.steps == []
+        return {s.name: s for s in report.bonus}
 
     return get
 

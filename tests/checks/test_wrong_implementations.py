@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import FAST_STEPS, REFERENCE, full, grade, replace_function
+from conftest import FAST_STEPS, full, variant_grader
 
 SEED = 11  # hidden inputs: any fixed seed
 
@@ -309,15 +309,11 @@ def _param(v, gap):
 @pytest.fixture(scope="module")
 def report_of(tmp_path_factory):
     """Each variant graded once, shared by the tests below."""
-    reports = {}
+    grade_variant = variant_grader(tmp_path_factory, SEED)
 
     def get(variant):
-        if variant.id not in reports:
-            path = tmp_path_factory.mktemp("wrong") / "network.py"
-            path.write_text(replace_function(REFERENCE.read_text(), variant.step, variant.code))
-            report = grade(path, steps=list(variant.steps), seed=SEED)
-            reports[variant.id] = {s.name: s for s in report.steps}
-        return dict(reports[variant.id])
+        report = grade_variant(variant.id, variant.step, variant.code, variant.steps)
+        return {s.name: s for s in report.steps}
 
     return get
 
