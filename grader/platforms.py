@@ -1,13 +1,16 @@
 """The report in the formats other tools read: Gradescope, Exercism, GitHub Classroom, JUnit, CSV.
 
 Each is a plain rendering of one ``Report`` (JUnit and CSV take several). Scores are clamped
-to [0, max], every number is finite, and texts are cut to the platform's limits.
+to [0, max], every number is finite, and texts are cut to the platform's limits. The report's
+texts are already clean (``result``, ``text``): any Unicode a student wrote can be written.
 """
 
 import csv
 import io
 import math
 from xml.etree import ElementTree as ET
+
+from . import text as texts
 
 LIMITS = {  # characters per text field
     "gradescope": 8000,  # no documented cap; long outputs make the results page unreadable
@@ -193,7 +196,7 @@ def _cell(text):
 def csv_row(name, report):
     """One gradebook row: the name, the total, the maximum, then each step's score."""
     by_step = {s.name: points(s.score, s.max_score) for s in report.steps}
-    return [_cell(name), f"{points(report.score, report.max_score):g}", f"{report.max_score:g}",
+    return [_cell(texts.name(name)), f"{points(report.score, report.max_score):g}", f"{report.max_score:g}",
             *(f"{by_step[h]:g}" if h in by_step else "" for h in csv_header()[3:])]
 
 

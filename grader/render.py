@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import registry
+from . import registry, text
 from .errors import HarnessError
 
 MARKS = {"passed": "✓", "failed": "✗", "error": "!", "pending": "·", "skipped": "-"}
@@ -38,6 +38,7 @@ def table(report, *, colour=False, detail=None):
     lines = [f"nnkata · {report.submission}", ""]
     if report.isolation and not report.isolation.get("isolated"):
         lines[1:1] = [_paint(f"!! {report.isolation['note']}", "error", colour)]
+    lines[-1:-1] = [f"note: {note}" for note in getattr(report, "notes", [])]
     bonus = getattr(report, "bonus", [])
     width = max(len(s.name) for s in [*report.steps, *bonus])
     for s in [*report.steps, *bonus]:
@@ -139,19 +140,21 @@ def class_table(outcomes, *, colour=False):
     """One line per submission: its points and a mark per step, in curriculum order."""
     from . import platforms
     names = sorted(outcomes)
-    width = max([len(n) for n in names] + [10])
+    shown = {n: text.name(n) for n in names}  # a name is printed on the instructor's terminal
+    width = max([len(n) for n in shown.values()] + [10])
     steps = [s.name for s in registry.STEPS]
     lines = [f"{'submission':<{width}}  {'points':>7}  {' '.join(f'{s[:4]:<4}' for s in steps)}"]
     for name in names:
         o = outcomes[name]
         if o.report is None:
-            lines.append(f"{name:<{width}}  {'—':>7}  " + _paint(f"not graded: {o.error}", "error", colour))
+            lines.append(f"{shown[name]:<{width}}  {'—':>7}  "
+                         + _paint(f"not graded: {text.name(o.error)}", "error", colour))
             continue
         by = {s.name: s for s in o.report.steps}
         marks = " ".join(_paint(MARKS[by[s].status], by[s].status, colour) + "   " if s in by else "    "
                          for s in steps)  # under each step's four-letter name
         score = f"{platforms.points(o.report.score, o.report.max_score):g}/{o.report.max_score:g}"
-        lines.append(f"{name:<{width}}  {score:>7}  {marks}".rstrip())
+        lines.append(f"{shown[name]:<{width}}  {score:>7}  {marks}".rstrip())
     graded = [outcomes[n].report for n in names if outcomes[n].report is not None]
     if graded:
         mean = sum(r.score for r in graded) / len(graded)
@@ -170,8 +173,9 @@ def render_class(outcomes, fmt, *, colour=False):
     if fmt == "junit":
         return platforms.junit([r for _, r in graded])
     if fmt == "json":
-        return dumps({"submissions": [{"name": n, **r.to_dict()} for n, r in graded],
-                      "not_graded": [{"name": n, "error": o.error} for n, o in sorted(outcomes.items())
+        return dumps({"submissions": [{"name": text.name(n), **r.to_dict()} for n, r in graded],
+                      "not_graded": [{"name": text.name(n), "error": text.clean(o.error)}
+                                     for n, o in sorted(outcomes.items())
                                      if o.report is None]}) + "\n"
     raise HarnessError(f"--format {fmt} is not a format for several submissions")
 

@@ -1,12 +1,38 @@
-"""A grade as data: a report holds steps, a step holds checks. Every view renders this."""
+"""A grade as data: a report holds steps, a step holds checks. Every view renders this.
+
+Texts are cleaned as they are set (``grader.text``): a message can quote the student's code,
+output or exception, and a submission's name is a file name the student chose, so lone
+surrogates and control characters are dealt with here once, before any view (a terminal, a
+JSON, CSV or XML file) sees them.
+"""
 
 from dataclasses import dataclass, field
+
+from . import text
 
 STATUSES = ("passed", "failed", "pending", "error")
 
 
+class _Cleaned:
+    """Sets each attribute named in ``_MESSAGES`` through ``text.clean`` and each one in
+    ``_NAMES`` through ``text.name``, whether at construction or later."""
+
+    _MESSAGES = ()
+    _NAMES = ()
+
+    def __setattr__(self, key, value):
+        if key in self._MESSAGES:
+            value = text.clean(value)
+        elif key in self._NAMES:
+            value = text.name(value)
+        object.__setattr__(self, key, value)
+
+
 @dataclass
-class CheckResult:
+class CheckResult(_Cleaned):
+    _MESSAGES = ("message",)
+    _NAMES = ("name", "status", "cause")
+
     name: str
     max_score: float
     score: float
@@ -27,7 +53,9 @@ class CheckResult:
 
 
 @dataclass
-class StepResult:
+class StepResult(_Cleaned):
+    _NAMES = ("name",)
+
     name: str
     max_score: float
     checks: list = field(default_factory=list)
@@ -78,7 +106,9 @@ class StepResult:
 
 
 @dataclass
-class Report:
+class Report(_Cleaned):
+    _NAMES = ("submission", "grader_version", "hidden_inputs")
+
     submission: str
     steps: list
     grader_version: str
@@ -86,6 +116,7 @@ class Report:
     seconds: float = 0.0
     isolation: dict = field(default_factory=dict)  # the sandbox tier the code ran under
     bonus: list = field(default_factory=list)  # StepResults of bonus steps: outside score and steps
+    notes: list = field(default_factory=list)  # what the student should know beyond the steps
 
     @property
     def score(self):
@@ -108,7 +139,7 @@ class Report:
                 "steps": [s.to_dict() for s in self.steps],
                 "submission": self.submission, "grader_version": self.grader_version,
                 "hidden_inputs": self.hidden_inputs, "seconds": round(self.seconds, 3),
-                "isolation": self.isolation,
+                "isolation": self.isolation, **({"notes": list(self.notes)} if self.notes else {}),
                 **({"bonus": [s.to_dict() for s in self.bonus], "bonus_score": float(self.bonus_score),
                     "bonus_max_score": float(self.bonus_max_score)} if self.bonus else {})}
 
@@ -117,4 +148,5 @@ class Report:
         """A report read back from its JSON (``to_dict``'s output; extra keys are ignored)."""
         return cls(d["submission"], [StepResult.from_dict(s) for s in d["steps"]],
                    d["grader_version"], d["hidden_inputs"], d.get("seconds", 0.0),
-                   d.get("isolation", {}), [StepResult.from_dict(s) for s in d.get("bonus", [])])
+                   d.get("isolation", {}), [StepResult.from_dict(s) for s in d.get("bonus", [])],
+                   [text.clean(str(n)) for n in d.get("notes", [])])

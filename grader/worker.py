@@ -1,5 +1,5 @@
-"""One submission graded for a batch: ``python -m grader.worker FILE [--step S] [--public-only]
-[--bonus]``.
+"""One submission graded for a batch: ``python -m grader.worker [--step S] [--public-only]
+[--bonus] -- FILE`` (``--``: a file named ``-h.py`` is a file).
 
 Prints the report as the contract's JSON document, or exits 2 with the harness's error on
 stderr. It dies with the batch that started it (Linux's parent-death signal), so a batch that
@@ -32,19 +32,19 @@ def die_with_parent():
 def main(argv=None):
     die_with_parent()
     parser = argparse.ArgumentParser(prog="python -m grader.worker")
-    parser.add_argument("file")
+    parser.add_argument("file")  # the batch puts "--" before it: a name is never an option
     parser.add_argument("--step", action="append")
     parser.add_argument("--public-only", action="store_true")
     parser.add_argument("--bonus", action="store_true")
     args = parser.parse_args(argv)
-    from . import grade, render
+    from . import grade, render, text
     from .errors import HarnessError
     try:
         report = grade.grade(args.file, steps=args.step, public_only=args.public_only,
                              bonus=args.bonus)
         sys.stdout.write(render.to_json(report) + "\n")
     except HarnessError as exc:
-        print(f"nnkata: error: {exc}", file=sys.stderr)
+        print(f"nnkata: error: {text.name(str(exc))}", file=sys.stderr)
         return 2
     return 0
 

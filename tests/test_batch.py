@@ -196,16 +196,28 @@ def test_the_hidden_seed_is_drawn_once_per_output_folder(tmp_path):
     assert json.loads((out / ".nnkata-batch.json").read_text())["hidden_seed"] == seed
 
 
-def test_a_harness_failure_writes_no_report_and_says_so(tmp_path):
+def test_a_harness_failure_writes_no_report_and_says_so(tmp_path, monkeypatch):
+    from grader import batch
     folder, out = tmp_path / "class", tmp_path / "out"
     folder.mkdir()
     shutil.copy(REFERENCE, folder / "ada.py")
-    run = nnkata("grade", str(folder), "--out", str(out), env={**os.environ, "NNKATA_ISOLATION": "nonsense"})
-    assert run.returncode == 2
-    assert "not graded: ada: NNKATA_ISOLATION must be auto or one of" in run.stderr
+    # A worker whose harness fails: the real batch, a worker that exits 2 with the reason.
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'Traceback: noise' >&2\necho 'nnkata: error: the grader broke' >&2\n"
+                      "exit 2\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(broken))
+    outcomes = batch.Batch(folder, out).run()
+    assert outcomes["ada"].report is None and outcomes["ada"].error == "the grader broke"
     assert not (out / "ada.json").exists()
     assert (out / "grades.csv").read_text().splitlines() == [",".join(platforms.csv_header())]
-    assert "Traceback" not in run.stderr
+
+
+def test_the_worker_says_a_harness_failure_on_one_line_and_exits_2(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "grader.worker", "--", str(tmp_path / "gone\x1b[2J.py")],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr == f"nnkata: error: no such file: {tmp_path}/gone\\x1b[2J.py\n"
 
 
 def test_two_submissions_with_one_name_are_refused(tmp_path):
@@ -283,3 +295,20 @@ def test_bonus_steps_are_graded_only_when_asked_and_never_enter_the_gradebook(tm
     assert doc["bonus_score"] == doc["bonus_max_score"] == registry.BONUS_TOTAL
     assert doc["score"] == 100.0
     assert (out / "grades.csv").read_text().splitlines()[0] == ",".join(platforms.csv_header())
+
+
+def test_names_are_printed_on_one_line_with_their_control_characters_escaped():
+    from grader import batch, grade
+    for live in (False, True):
+        term = Terminal()
+        term.isatty = lambda live=live: live
+        bar = batch.Progress(term)
+        bar.start(2, 0)
+        bar.done(batch.Outcome("a\x1b[2J\nb\ud800", grade.not_graded("x", "no file")))
+        bar.done(batch.Outcome("c\x1b]0;t\x07", None, error="boom\x1b[31m\nsecond line"))
+        bar.finish()
+        drawn = term.text.replace("\r\033[K", "").replace("\033[K", "")  # the bar's own redraws
+        assert "\x1b" not in drawn and "\x07" not in drawn and "\ud800" not in drawn
+        if not live:
+            assert "] a\\x1b[2J\\nb\\ud800: 0/100" in term.text
+            assert "] c\\x1b]0;t\\x07: NOT GRADED: boom\\x1b[31m\\nsecond line" in term.text

@@ -59,3 +59,17 @@ def test_filling_one_stub_passes_that_step_only(submission):
     assert statuses.pop("sigmoid") == "passed"
     assert set(statuses.values()) == {"pending"}
     assert report.score == full("sigmoid")
+
+
+def test_a_missing_file_or_a_folder_is_the_callers_error(tmp_path):
+    from grader.errors import HarnessError
+    for path in (tmp_path / "absent.py", tmp_path):
+        with pytest.raises(HarnessError, match="no such file"):
+            grade(path)
+
+
+def test_a_link_is_graded_as_what_it_is_never_followed(tmp_path):
+    (tmp_path / "network.py").symlink_to(paths.reference_file())
+    report = grade(tmp_path / "network.py", steps=["sigmoid"])
+    assert report.score == 0 and [s.name for s in report.steps] == ["sigmoid"]
+    assert report.steps[0].checks[0].message == "network.py is a symbolic link: submit the file itself"

@@ -64,14 +64,18 @@ def traversable_dir():
     return root
 
 
-def autograde(root, files, **env):
-    """Put ``files`` in ROOT/submission, run ROOT/run_autograder; (results.json, process)."""
+def autograde(root, files, links=None, **env):
+    """Put ``files`` in ROOT/submission (and ``links``: name -> where each symbolic link points),
+    run ROOT/run_autograder; (results.json, process)."""
     upload = root / "submission"
     shutil.rmtree(upload, ignore_errors=True)
     upload.mkdir()
     for name, text in files.items():
         (upload / name).parent.mkdir(parents=True, exist_ok=True)
         (upload / name).write_text(text)
+    for name, target in (links or {}).items():
+        (upload / name).parent.mkdir(parents=True, exist_ok=True)
+        (upload / name).symlink_to(target)
     environ = {k: v for k, v in os.environ.items() if k != "NNKATA_ISOLATION"}
     environ.update(AUTOGRADER_ROOT=str(root), **env)
     environ = {k: v for k, v in environ.items() if v is not None}
@@ -236,6 +240,35 @@ def test_no_file_or_several_earn_zero_and_say_why(root, files, says):
     assert doc["score"] == 0.0 and doc["output"].startswith(says) and FAILED not in doc["output"]
     assert len(steps) == len(registry.STEPS) and all(says in t["output"] for t in steps.values())
     assert doc["extra_data"]["graded"] is None
+
+
+MARKER = "SECRETMARKER5c2e"
+
+
+def test_an_upload_linking_to_the_reference_or_a_secret_earns_nothing_and_shows_nothing(root):
+    r = root["root"]
+    reference = r / "source" / "nnkata" / "grader" / "solutions" / "network.py"
+    secret = r / "shadow"  # as /etc/shadow: root's alone, and the grader runs as root
+    secret.write_text(f"root:{MARKER}:19000:0:99999:7:::\n")
+    secret.chmod(0o600)
+    cases = [({"network.py": reference}, "network.py is a symbolic link: submit the file itself"),
+             ({"network.py": os.path.relpath(reference, r / "submission")},
+              "network.py is a symbolic link: submit the file itself"),
+             ({"hw/network.py": os.path.relpath(reference, r / "submission" / "hw")},
+              "hw/network.py is a symbolic link: submit the file itself"),
+             ({"exercises": reference.parent}, "exercises/ is a symbolic link: submit the folder itself"),
+             ({"network.py": secret}, "network.py is a symbolic link: submit the file itself")]
+    try:
+        for links, says in cases:
+            doc, done = autograde(r, {}, links=links)
+            steps = valid(doc)
+            assert doc["score"] == 0.0 and doc["output"].startswith(says), (links, doc["output"])
+            assert FAILED not in doc["output"] and doc["extra_data"]["graded"] is None
+            assert len(steps) == len(registry.STEPS) and all(says in t["output"] for t in steps.values())
+            assert MARKER not in json.dumps(doc) + done.stdout + done.stderr
+            assert MARKER not in (r / "results" / "results.json").read_text()
+    finally:
+        secret.unlink()
 
 
 def test_a_harness_error_gives_zero_and_says_the_autograder_failed(root):
