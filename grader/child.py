@@ -6,31 +6,49 @@ the parent captures separately. It imports the submission, then answers one
 request at a time: call a named function on fresh copies of the arguments and send back
 what came out, as plain data, with the warnings it raised and the arguments it modified.
 
+Its first message, ``hello``, is sent once its own imports worked and before a byte of the
+submission is read: the parent blames itself for a child that dies before it, and the
+student for one that dies after. The submission is decoded and compiled as ``python
+network.py`` would (its encoding declaration, strict decoding, no bytecode beside it).
+
 While a step is graded in isolation, the other functions of the contract are replaced in
 the submission's namespace by proxies that ask the parent to run the reference. The
 reference itself never enters this process. Only the standard library, numpy and the
 sibling ``wire`` module are imported here.
 """
 
+import io
+import linecache
 import os
 import sys
 import time
+import tokenize
 import traceback
+import types
 import warnings
 
 NO_NUMPY = 3  # exit code: the harness's environment is broken, not the student's file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 try:
     import numpy as np
+    import site
     import wire
+    site.setquit()  # exit() and quit(), which -S leaves out (no paths are added: -S holds)
 except ImportError as exc:
     print(f"nnkata's child could not import its own modules: {exc}", file=sys.stderr)
     os._exit(NO_NUMPY)
 
 REQUESTS, REPLIES = int(sys.argv[2]), int(sys.argv[3])
+# What graded code may import beyond the standard library (and what those need themselves).
+AVAILABLE = {"numpy", "scipy", "sklearn", "joblib", "threadpoolctl"}
+
+
+MAIN = os.getpid()  # a copy of this process forked by student code never speaks the protocol
 
 
 def send(message, values=None):
+    if os.getpid() != MAIN:  # a fork returning into this module: it must not answer for us
+        os._exit(0)
     data = wire.encode(message, values)
     view = memoryview(data)
     while view:
@@ -38,6 +56,8 @@ def send(message, values=None):
 
 
 def receive():
+    if os.getpid() != MAIN:
+        os._exit(0)
     return wire.read_frame(lambda n: os.read(REQUESTS, n))
 
 
@@ -51,13 +71,82 @@ def where_in_submission(exc, path):
     return {"line": f.lineno, "function": f.name, "code": (f.line or "").strip()}
 
 
+def unavailable(exc):
+    """The top-level package an import failed to find, when graded code may not have it."""
+    if not isinstance(exc, ModuleNotFoundError) or not isinstance(exc.name, str):
+        return None
+    top = exc.name.partition(".")[0]
+    if not top or top in AVAILABLE or top in sys.stdlib_module_names:
+        return None
+    return top
+
+
 def describe_exception(exc, path):
     text = str(exc)
+    missing = unavailable(exc)
+    if missing:
+        text = (f"{missing} is not available to graded code: only the standard library, numpy, "
+                "scipy and scikit-learn are")
     return {"type": type(exc).__name__, "text": text[:2000], "where": where_in_submission(exc, path)}
+
+
+def source_text(data, path):
+    """The submission's text, decoded as Python decodes a source file: its coding declaration
+    (or BOM), else UTF-8, strictly. Bytes that do not decode are a SyntaxError at their line."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown or impossible declaration; or a first line not UTF-8
+        if "invalid or missing encoding declaration" not in str(exc):
+            raise SyntaxError(str(exc).replace(" for '<unknown>'", "")) from None
+        encoding = "utf-8"  # the strict decoding below says where
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        end = data.find(b"\n", exc.start)
+        line = data[start:len(data) if end < 0 else end]
+        raise SyntaxError(
+            f"(unicode error) '{exc.encoding}' codec can't decode byte 0x{data[exc.start]:02x} "
+            f"in position {exc.start - start}: {exc.reason}",
+            (path, data.count(b"\n", 0, exc.start) + 1, exc.start - start + 1,
+             line.decode(encoding, "replace"))) from None
+
+
+def compile_source(text, path):
+    """The submission's code object. A null byte is refused by compile() without its line
+    (a ValueError on some versions): the line is added, as ``python network.py`` gives it."""
+    try:
+        return compile(text, path, "exec", dont_inherit=True)
+    except (ValueError, SyntaxError) as exc:
+        at = text.find("\0")
+        if at < 0 or getattr(exc, "lineno", None) is not None:
+            raise
+        line = text.count("\n", 0, at) + 1
+        code = text.splitlines()[line - 1].replace("\0", "")
+        raise SyntaxError(exc.msg if isinstance(exc, SyntaxError) else str(exc),
+                          (path, line, None, code)) from None
+
+
+def load_submission(path):
+    """The submission as the module ``network``: read, decoded and compiled here, then run."""
+    with open(path, "rb") as f:
+        data = f.read()
+    text = source_text(data, path)
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)  # tracebacks show this text
+    module = types.ModuleType("network")
+    module.__file__ = path
+    sys.modules["network"] = module
+    with warnings.catch_warnings():  # SyntaxWarnings and import-time warnings are not graded
+        warnings.simplefilter("ignore")
+        exec(compile_source(text, path), module.__dict__)  # noqa: S102 - this process's job
+    return module
 
 
 def make_proxy(name):
     def proxy(*args, **kwargs):
+        if os.getpid() != MAIN:
+            raise RuntimeError(f"the reference {name} can only be called from the process that "
+                               "runs your code, not from a process it forked")
         send({"op": "callback", "fn": name}, [list(args), kwargs])
         message, value = receive()
         if message.get("op") != "callback_result":
@@ -158,19 +247,15 @@ _MISSING = object()
 
 
 def main():
+    send({"op": "hello"})  # numpy and wire imported: from here on, a failure is the submission's
     path = os.path.abspath(sys.argv[1])
-    import importlib.util
     try:
-        spec = importlib.util.spec_from_file_location("network", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["network"] = module
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            spec.loader.exec_module(module)
+        module = load_submission(path)
     except BaseException as exc:  # noqa: BLE001
         info = describe_exception(exc, path)
         if isinstance(exc, SyntaxError):
-            info["where"] = {"line": exc.lineno, "function": None, "code": (exc.text or "").strip()}
+            info["where"] = None if exc.lineno is None else {
+                "line": exc.lineno, "function": None, "code": (exc.text or "").strip()}
             info["text"] = exc.msg
         send({"op": "import_failed", **info})
         return

@@ -114,3 +114,74 @@ def test_a_helper_the_student_passes_bad_arguments_to(submission):
     report = grade(path, steps=["feedforward"])
     assert report.steps[0].score == 0
     assert "the reference softmax could not run" in report.steps[0].feedback
+
+
+# -- the submission's bytes, as Python reads them ---------------------------------------------------
+def test_invalid_utf8_in_a_comment_is_a_syntax_error_at_its_line(submission):
+    text = open(__import__("grader.paths").paths.reference_file()).read()
+    lines = text.count("\n")
+    path = submission(text=text.encode() + b"# caf\xe9 au lait\n")
+    report = grade(path, steps=["sigmoid", "softmax"])
+    for step in report.steps:
+        assert step.status == "error" and step.score == 0
+        assert ("could not be imported: SyntaxError: (unicode error) 'utf-8' codec can't decode "
+                "byte 0xe9 in position 5: invalid continuation byte") in step.feedback
+        assert f"line {lines + 1}: # caf\ufffd au lait" in step.feedback
+
+
+def test_an_unknown_coding_declaration_is_a_syntax_error(submission):
+    report = grade(submission(text=b"# -*- coding: nnkata-17 -*-\nx = 1\n"), steps=["sigmoid"])
+    assert "could not be imported: SyntaxError" in report.steps[0].feedback
+    assert "nnkata-17" in report.steps[0].feedback
+
+
+def test_a_null_byte_is_a_syntax_error_at_its_line(submission):
+    report = grade(submission(text=b"x = 1\ny = 2\x00\n"), steps=["sigmoid"])
+    assert "could not be imported: SyntaxError" in report.steps[0].feedback
+    assert "null bytes" in report.steps[0].feedback and "line 2" in report.steps[0].feedback
+
+
+def test_the_child_runs_the_bytes_read_when_the_grade_began(submission):
+    from grader import reference, sandbox
+    from grader.runner import Submission
+    path = submission(sigmoid="def sigmoid(z):\n    return 'first'\n")
+    with Submission(path, reference.functions(), sandbox.choose()) as sub:
+        path.write_text("def sigmoid(z):\n    return 'second'\n")
+        assert sub.call("sigmoid", (1.0,)).value == "first"
+        sub._stop()  # a fresh child: still the bytes read once, at the start
+        assert sub.call("sigmoid", (1.0,)).value == "first"
+
+
+def test_a_symbolic_link_is_not_followed(tmp_path):
+    import os
+
+    from grader.errors import HarnessError
+    from grader.runner import Submission
+    target = tmp_path / "secret.py"
+    target.write_text("SECRET = 1\n")
+    link = tmp_path / "network.py"
+    link.symlink_to(target)
+    with pytest.raises(HarnessError, match="symbolic link"):
+        Submission(link, {})
+    fifo = tmp_path / "fifo.py"
+    os.mkfifo(fifo)  # opening it for reading would block: it is refused first
+    with pytest.raises(HarnessError, match="not a regular file"):
+        Submission(fifo, {})
+
+
+def test_invalid_utf8_on_the_first_line_says_where_too(submission):
+    report = grade(submission(text=b"# caf\xe9\nx = 1\n"), steps=["sigmoid"])
+    assert "SyntaxError: (unicode error) 'utf-8' codec can't decode byte 0xe9" in report.steps[0].feedback
+    assert "line 1" in report.steps[0].feedback
+
+
+def test_a_file_too_large_to_be_a_kata_is_not_run(submission):
+    # grade() refuses such a file before it gets here; the runner holds to it on its own too
+    from grader.runner import MAX_SOURCE, Fatal, Submission
+    path = submission(text=b"x = 1\n#" + b"x" * MAX_SOURCE + b"\n")
+    with Submission(path, {}) as sub:
+        assert len(sub.source) == MAX_SOURCE + 1  # read no further than needed to know
+        for _ in range(2):
+            with pytest.raises(Fatal, match="larger than 8 MiB, so it was not run"):
+                sub.call("sigmoid", (1.0,))
+        assert sub.starts == 0

@@ -102,7 +102,7 @@ def _runs(ctx):
     """The three trainings: the last in a second child, beside the others, on the other core."""
     if "runs" not in ctx.cache:
         first, last = SEEDS[:-1], SEEDS[-1]
-        with Submission(ctx.sub.path, ctx.sub.helpers, ctx.sub.tier) as extra, \
+        with Submission(ctx.sub.path, ctx.sub.helpers, ctx.sub.tier, source=ctx.sub.source) as extra, \
                 ThreadPoolExecutor(max_workers=1) as pool:
             later = pool.submit(_train, ctx, extra, last)
             runs = [_train(ctx, ctx.sub, seed) for seed in first]
