@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, jsonfile, platforms, registry, submissions
+from . import __version__, jsonfile, platforms, registry, sandbox, submissions, text
 from .errors import HarnessError
 from .grade import HIDDEN_SEED_ENV, not_graded
 from .paths import PACKAGE, reference_file
@@ -37,15 +37,19 @@ WORKER_MARGIN = 120.0  # seconds past the sum of the step budgets before a worke
 
 @dataclass
 class Outcome:
-    name: str
+    name: str  # one line, as text.name leaves it: it is printed on the instructor's terminal
     report: Report | None  # None: the harness could not grade it (``error`` says why)
     reused: bool = False
     error: str = ""
     seconds: float = 0.0
 
+    def __post_init__(self):
+        self.name, self.error = text.name(self.name), text.name(self.error)
+
 
 GRADING = ("registry.py", "compare.py", "mistakes.py", "gradcheck.py", "grade.py", "runner.py",
-           "child.py", "wire.py", "sandbox.py", "notebook.py", "data.py", "reference.py")  # plus checks/
+           "child.py", "wire.py", "sandbox.py", "budget.py", "contract.py", "submissions.py",
+           "text.py", "notebook.py", "data.py", "reference.py")  # plus checks/
 
 
 def checks_version():
@@ -61,10 +65,37 @@ def checks_version():
 
 
 def content_digest(entry):
+    """The submission's identity for the key: which file, and its bytes, read as the grade
+    reads them (without following a link); a submission with no file, by its problem."""
+    def problem(message):
+        return "none:" + hashlib.sha256(message.encode("utf-8", "replace")).hexdigest()[:16]
+
     if entry.file is None:
-        return "none:" + hashlib.sha256(entry.problem.encode()).hexdigest()[:16]
-    relative = entry.file.relative_to(entry.source) if entry.source.is_dir() else Path(entry.file.suffix)
-    return hashlib.sha256(str(relative).encode() + b"\0" + entry.file.read_bytes()).hexdigest()[:16]
+        return problem(entry.problem)
+    relative = entry.file.relative_to(entry.source) if entry.file != entry.source else Path(entry.file.suffix)
+    digest = hashlib.sha256(str(relative).encode("utf-8", "surrogateescape") + b"\0")
+    try:
+        why = submissions.problem(entry.file.name, os.lstat(entry.file))
+        if why:  # a link now, or too large to be read: the grade says so, unread
+            return problem(why)
+        submissions.digest_into(digest, entry.file)
+    except submissions.Unreadable as exc:  # changed since it was found: the grade says so too
+        return problem(exc.message)
+    except OSError as exc:
+        return problem(f"{type(exc).__name__}: {exc.strerror}")
+    return digest.hexdigest()[:16]
+
+
+MAX_FILE_NAME = 200  # bytes of a report's file name before its extension
+
+
+def report_file(out, name):
+    """``out/NAME.json``; a name too long for a file name is cut and told apart by a digest."""
+    encoded = name.encode("utf-8", "surrogateescape")
+    if len(encoded) > MAX_FILE_NAME:
+        cut = encoded[:MAX_FILE_NAME - 17].decode("utf-8", "ignore")
+        name = f"{cut}-{hashlib.sha256(encoded).hexdigest()[:16]}"
+    return Path(out) / f"{name}.json"
 
 
 def _seed(out):
@@ -93,6 +124,10 @@ class Batch:
         self.out = Path(out)
         if jobs < 1:
             raise HarnessError("--jobs must be at least 1")
+        if jobs > 1 and sandbox.one_grade_at_a_time():
+            print("nnkata: the user tier without a control group ends strays by the sandbox's uid, "
+                  "which grades side by side would share: grading one at a time", file=sys.stderr)
+            jobs = 1
         self.jobs, self.steps, self.public_only, self.bonus = jobs, steps, public_only, bonus
         self.progress = progress
         self.out.mkdir(parents=True, exist_ok=True)
@@ -145,7 +180,7 @@ class Batch:
 
     def _kept(self, entry, key):
         """The report already in the output folder for this exact submission, or None."""
-        path = self.out / f"{entry.name}.json"
+        path = report_file(self.out, entry.name)
         try:
             doc = json.loads(path.read_text())
             return Report.from_dict(doc) if doc.get("key") == key else None
@@ -155,13 +190,15 @@ class Batch:
     def _grade(self, entry, key, seed):
         started = time.monotonic()
         if entry.file is None:
-            report, error = not_graded(entry.source.name, entry.problem, public_only=self.public_only), ""
+            report = not_graded(entry.source.name, entry.problem, public_only=self.public_only,
+                                steps=self.steps)
+            error = ""
         else:
             report, error = self._work(entry, seed)
         outcome = Outcome(entry.name, report, error=error, seconds=time.monotonic() - started)
         if report is not None:
-            doc = {**report.to_dict(), "key": key, "source": entry.source.name}
-            jsonfile.write_atomic(self.out / f"{entry.name}.json", doc)
+            doc = {**report.to_dict(), "key": key, "source": text.name(entry.source.name)}
+            jsonfile.write_atomic(report_file(self.out, entry.name), doc)
         with self._csv_lock:
             self.outcomes[entry.name] = outcome
             self._write_csv()
@@ -171,16 +208,17 @@ class Batch:
 
     def _work(self, entry, seed):
         """(report, '') from a worker process, or (None, why the harness could not grade it)."""
-        argv = [sys.executable, "-m", "grader.worker", str(entry.file)]
+        argv = [sys.executable, "-m", "grader.worker"]
         argv += [a for s in self.steps or () for a in ("--step", s)]
         argv += ["--public-only"] if self.public_only else []
         argv += ["--bonus"] if self.bonus else []
+        argv += ["--", str(entry.file)]  # a file named -h.py or --step=x.py is a file, not an option
         env = {**os.environ, HIDDEN_SEED_ENV: str(seed)}
         limit = sum(s.budget for s in (*registry.STEPS, *registry.BONUS)) + WORKER_MARGIN
         if self._stopping:
             return None, "the batch was stopped"
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                stdin=subprocess.DEVNULL, text=True)
+                                stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace")
         self._procs.add(proc)
         try:
             stdout, stderr = proc.communicate(timeout=limit)

@@ -7,6 +7,7 @@ harness's own failures raise (``HarnessError``).
 
 import os
 import secrets
+import stat
 import tempfile
 import time
 import warnings
@@ -15,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, mistakes, notebook, reference, registry, sandbox
+from . import __version__, mistakes, notebook, reference, registry, sandbox, submissions, text
 from .checks.common import Ctx
 from .compare import Fail
 from .errors import HarnessError
 from .result import CheckResult, Report, StepResult
-from .runner import Fatal, Pending, Raised, Submission
+from .runner import OUTPUT_CAP, Fatal, Pending, Raised, Submission, read_source, size
 
 HIDDEN_SEED_ENV = "NNKATA_HIDDEN_SEED"
 
@@ -80,10 +81,13 @@ def unreadable(step, message, options):
     return result
 
 
-def not_graded(submission, message, *, public_only=False):
-    """The report of a submission with no file to grade: every check is an error, none earns."""
+def not_graded(submission, message, *, public_only=False, steps=None):
+    """The report of a submission with no file to grade: every check is an error, none earns.
+    ``steps`` names the core steps to report (all of them by default)."""
     options = {"public_only": public_only}
-    steps = [unreadable(step, message, options) for step in registry.STEPS]
+    wanted = {registry.step(n).name for n in steps} if steps else None
+    chosen = [s for s in registry.STEPS if wanted is None or s.name in wanted] or registry.STEPS
+    steps = [unreadable(step, message, options) for step in chosen]
     return Report(str(submission), steps, __version__, "not used", 0.0,
                   {"tier": "none", "isolated": True, "note": "nothing was run"})
 
@@ -134,8 +138,15 @@ def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=Fal
     notebook holds the core steps only: there the default is False.
     """
     path = Path(path)
-    if not path.is_file():
-        raise HarnessError(f"no such file: {path}")
+    try:  # examined, never followed: a link (to the reference, to a secret) earns nothing
+        found = os.lstat(path)
+    except OSError:
+        found = None
+    if found is None or stat.S_ISDIR(found.st_mode):
+        raise HarnessError(f"no such file: {text.name(str(path))}")
+    problem = submissions.problem(path.name, found)
+    if problem:
+        return not_graded(path, problem, public_only=public_only, steps=steps)
     if path.suffix == ".ipynb":
         return _grade_notebook(path, steps=steps, seed=seed, time_scale=time_scale, keras=keras,
                                curves=curves, public_only=public_only, bonus=bonus or False)
@@ -172,32 +183,42 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
     started = time.monotonic()
     tier = sandbox.choose()
     helpers = reference.functions()
+    source = read_source(path)  # read once: every child of this grade runs the same bytes
     alone = [s for s in chosen if s.own_process and s.name not in problems]
 
     def run(step, submission):
         with np.errstate(all="ignore"):  # judging a student's NaNs must not print anything
             return run_step(step, registry.index(step), submission, seed, time_scale, options)
 
+    dropped = []  # bytes printed past the cap, per child
+
     def run_alone(step):
-        with Submission(path, helpers, tier) as submission:
-            return run(step, submission)
+        with Submission(path, helpers, tier, source=source) as submission:
+            result = run(step, submission)
+            dropped.append(submission.output.dropped())
+            return result
 
     results = {}
     with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=max(len(alone), 1)) as pool:
         warnings.simplefilter("ignore")
         # A long step (train) waits on its own child, on the other core, while the rest run.
         futures = {s.name: pool.submit(run_alone, s) for s in alone}
-        with Submission(path, helpers, tier) as submission:
+        with Submission(path, helpers, tier, source=source) as submission:
             for step in chosen:
                 if step.name in problems:
                     results[step.name] = unreadable(step, problems[step.name], options)
                 elif not step.own_process:
                     results[step.name] = run(step, submission)
             bonus_results = [run(step, submission) for step in extra]
+            budget = submission.budget
+            dropped.append(submission.output.dropped())
         for name, future in futures.items():
             results[name] = future.result()
     if unlock and results["train"].status != "passed":
         bonus_results = []
     ordered = [results[s.name] for s in chosen]
+    notes = [f"your code printed {size(sum(dropped))} more than the {OUTPUT_CAP} characters kept: "
+             "the rest was dropped, and your code was graded all the same"] if sum(dropped) else []
     return Report(str(path), ordered, __version__, origin, time.monotonic() - started,
-                  {"tier": tier.name, "isolated": tier.isolated, "note": tier.note}, bonus_results)
+                  {"tier": tier.name, "isolated": tier.isolated, "note": tier.note,
+                   **({"budget": budget} if budget else {})}, bonus_results, notes)

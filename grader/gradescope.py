@@ -21,7 +21,6 @@ import zipfile
 from pathlib import Path
 
 from . import bundle, jsonfile
-from .errors import HarnessError
 
 ROOT_ENV = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = "/autograder"
@@ -104,6 +103,8 @@ exit 0
 
 def failure(reason, seconds=0.0):
     """results.json for a submission the harness could not grade: 0 points, and why."""
+    from .text import clean
+    reason = clean(reason)  # an exception's text may quote a path or a student's bytes
     try:
         from .registry import STEPS
     except Exception:
@@ -167,19 +168,19 @@ def build(out_dir, hidden_seed=None):
 
 
 def graded(folder):
-    """The results.json document for the upload in ``folder``; raises on a harness failure."""
-    from . import grade, platforms, sandbox, submissions
+    """The results.json document for the upload in ``folder``; raises on a harness failure.
+
+    The upload is read, never followed (``submissions.locate``): a network.py that is a link,
+    to the reference or to a secret, earns 0 and says so, and its target is never opened."""
+    from . import grade, isolation, platforms, submissions, text
     file, problem = submissions.locate(folder)
     if file is None:
         report = grade.not_graded(folder.name, problem)
     else:
-        tier = sandbox.choose()
-        if not tier.isolated and os.environ.get("NNKATA_ISOLATION") != "none":
-            raise HarnessError("no isolation tier works here, so student code would run as root: "
-                               "did setup.sh create the nnkata user? (NNKATA_ISOLATION=none: anyway)")
+        isolation.require("Gradescope's autograder (did setup.sh create the nnkata user?)")
         report = grade.grade(file, time_scale=TIME_SCALE, bonus=False)  # the core assignment
     doc = platforms.gradescope(report)
-    name = file.relative_to(folder).as_posix() if file else None
+    name = text.name(file.relative_to(folder).as_posix()) if file else None
     doc["output"] = (f"graded {name}" if file else problem) + "\n" + doc["output"]
     doc["extra_data"] = {"graded": name, "hidden_inputs": report.hidden_inputs,
                          "isolation": report.isolation, "grader_version": report.grader_version}
