@@ -45,6 +45,8 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "@PYTHON@"
+      - name: Install bubblewrap, the sandbox student code runs in
+        run: sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap
       - name: Install the grader
         run: python -m pip install --quiet ./@VENDOR@
       - name: Grade exercises/network.py

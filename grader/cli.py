@@ -73,6 +73,9 @@ def _parser():
                        help="leave out the checks on hidden inputs (what a released notebook shows)")
     grade.add_argument("--live-baseline", action="store_true", help="retrain the Keras baseline "
                        "here (needs TensorFlow) instead of reading the recorded one")
+    grade.add_argument("--no-sandbox", action="store_true", help="grade a class or a platform's "
+                       "format even where no sandbox works here: student code then runs with "
+                       "your rights (also: NNKATA_NO_SANDBOX=1)")
 
     rep = sub.add_parser("report", help="class statistics over a graded folder (for instructors)")
     rep.add_argument("out", metavar="OUT", help="the folder `nnkata grade DIR --out OUT` wrote")
@@ -195,11 +198,17 @@ def cmd_kata(args):
 
 
 def cmd_grade(args):
-    from pathlib import Path
-    one = len(args.path) == 1 and Path(args.path[0]).is_file() and not args.out
+    import stat
+    from . import isolation, render
+    try:  # a submission that is a link is a batch's to report, never followed here
+        one = len(args.path) == 1 and stat.S_ISREG(os.lstat(args.path[0]).st_mode) and not args.out
+    except OSError:
+        one = False
+    if not one or args.format in render.SINGLE_FORMATS:  # grading for others: isolated, or waived
+        isolation.require("grading submissions for a class or a platform", no_sandbox=args.no_sandbox)
     if not one:
         return _grade_batch(args)
-    from . import baseline, grade, render
+    from . import baseline, grade
     keras = baseline.train() if args.live_baseline else None
     report = grade.grade(args.path[0], steps=args.step, keras=keras, curves=bool(args.plot),
                          public_only=args.public_only, bonus=args.bonus)

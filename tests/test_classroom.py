@@ -75,6 +75,9 @@ def test_the_workflow_is_what_github_classroom_reads(starter):
     assert runner == grade["id"]
     assert reporter["env"] == {f"{runner.upper()}_RESULTS": f"${{{{ steps.{runner}.outputs.result }}}}"}
     assert steps.index(grade) < steps.index(reporter)
+    # grading other people's code needs a sandbox: Debian's bubblewrap, installed first
+    sandbox = next(s for s in steps if "apt-get install" in s.get("run", "") and "bubblewrap" in s["run"])
+    assert steps.index(sandbox) < steps.index(grade)
 
 
 def run_grading_step(starter, installed, student_file, tmp_path):
