@@ -3,6 +3,7 @@ autograde, export."""
 
 import csv
 import json
+import os
 import subprocess
 import sys
 import time
@@ -27,7 +28,11 @@ SIGMOID_WARNS = """
 
 
 def run(args, cwd):
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=900)
+    # nbgrader runs its environment's own commands (alembic, jupyter) by name: that environment's
+    # bin folder first on PATH, whether or not it was activated
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "PATH": path})
     return done
 
 
