@@ -56,6 +56,7 @@ USER = "nnkata"
 NOBODY = 65534  # the uid bwrap's child has, and unshare's when the grader is root
 PACKAGES = ("numpy", "scipy", "scikit-learn")  # what graded code may import, with what they need
 SUBMISSION = "/submission/network.py"  # where bwrap's child finds the submission
+TMP_SIZE = 16 * 2**20  # bytes of bwrap's /tmp and of its /dev/shm, each
 LIMITS = {  # per child process
     resource.RLIMIT_AS: 4 * 2**30,  # address space: numpy and a few copies of the data
     resource.RLIMIT_CPU: 600,  # seconds of CPU: well past every step's budget
@@ -169,14 +170,15 @@ def bwrap_prefix(binary, submission):
             "--cap-drop", "ALL", "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib",
             "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin",
-            "--proc", "/proc", "--dev", "/dev", "--size", str(16 * 2**20), "--tmpfs", "/tmp"]
+            "--proc", "/proc", "--dev", "/dev", "--dir", "/tmp"]
     if not str(prefix).startswith("/usr/"):
         argv += ["--ro-bind", str(prefix), str(prefix)]
     if not str(python).startswith(("/usr/", str(prefix))):
         argv += ["--ro-bind", str(python), str(python)]
-    for d in _site_dirs():
-        if d.startswith(("/usr/", str(prefix))):
-            argv += ["--tmpfs", d]
+    hidden = _site_dirs() + _hidden_dirs()  # _hidden_dirs: a checkout inside a bound tree (/usr/src/app)
+    for d in hidden:  # each covered by an empty tmpfs, read-only
+        if d.startswith(("/usr/", str(prefix) + "/")):
+            argv += ["--tmpfs", d, "--remount-ro", d]
     argv += ["--ro-bind", str(HERE / "child.py"), "/nnkata/child.py",
              "--ro-bind", str(HERE / "wire.py"), "/nnkata/wire.py"]
     for name, path in importable().items():
@@ -185,7 +187,19 @@ def bwrap_prefix(binary, submission):
         argv += ["--perms", "0444", "--ro-bind-data", str(submission), SUBMISSION]
     else:
         argv += ["--ro-bind", str(submission), SUBMISSION]
-    return argv + ["--chdir", "/tmp"]
+    # Everything read-only (the empty root, /dev and the masks included), then the only two
+    # places the child may write, each 16 MiB: nothing it writes can fill the machine's memory.
+    return argv + ["--remount-ro", "/", "--remount-ro", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
+                   "--size", str(TMP_SIZE), "--tmpfs", "/dev/shm", "--chdir", "/tmp"]
+
+
+def _hidden_dirs():
+    """Folders of the grader that must not be seen wherever they lie: the reference's, the
+    grader's own, and the checkout holding them (with its .git)."""
+    dirs = {reference_file().parent, HERE}
+    if (HERE.parent / "pyproject.toml").is_file() or (HERE.parent / ".git").exists():
+        dirs.add(HERE.parent)
+    return sorted(str(d.resolve()) for d in dirs)
 
 
 def _memfd(data):
@@ -201,8 +215,9 @@ def _memfd(data):
 def _bwrap_works(binary):
     """Whether this bwrap can run the interpreter in the sandbox the grader builds (20 ms)."""
     fd = _memfd(b"")
-    try:
-        argv = bwrap_prefix(binary, fd) + [str(_interpreter()), "-I", "-S", "-c", "pass"]
+    try:  # the child's own imports, as it makes them: numpy from /nnkata
+        argv = bwrap_prefix(binary, fd) + [str(_interpreter()), "-I", "-S", "-c",
+                                           "import sys; sys.path.insert(0, '/nnkata'); import numpy"]
         return subprocess.run(argv, capture_output=True, timeout=20, pass_fds=(fd,)).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
@@ -267,10 +282,6 @@ def _drop_to(ids):
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)
-
-
-def _drop_to_user():
-    _drop_to(_user_ids())
 
 
 class Stage:
@@ -440,15 +451,17 @@ class Sandbox:
                 raise HarnessError("the bwrap tier is not available on this machine")
             data = _memfd(self.source)
             fds += (data,)
-            argv = bwrap_prefix(binary[0], data) + [str(_interpreter()), "-I", "-S", "/nnkata/child.py",
-                                                     SUBMISSION, *child_args]
             cwd = "/"
         else:
             data = None
-            argv = _plain_command(self.tier.name,
-                                  [str(self.stage.path / "child.py"), str(self.stage.submission), *child_args])
             cwd = self.stage.work
         try:
+            if data is not None:
+                argv = bwrap_prefix(binary[0], data) + [str(_interpreter()), "-I", "-S", "/nnkata/child.py",
+                                                         SUBMISSION, *child_args]
+            else:
+                argv = _plain_command(self.tier.name, [str(self.stage.path / "child.py"),
+                                                       str(self.stage.submission), *child_args])
             self.process = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stdout, pass_fds=fds, env=env,
                 cwd=cwd, start_new_session=True, preexec_fn=self._prepare)

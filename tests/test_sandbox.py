@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import sys
 import time
 
 import numpy as np
@@ -173,6 +174,43 @@ def test_bwrap_gets_the_submission_from_memory_read_only():
         assert box.stage is None  # no copy on disk
         got = report()
     assert got == {"path": sandbox.SUBMISSION, "mode": 0o444, "wrote": False, "wrote_numpy": False}
+
+
+WRITES = '''
+import json, os
+got = {}
+for folder in ["/", "/dev", "/nnkata", "/usr", "/submission", "/tmp", "/dev/shm"] + @MASKED@:
+    try:
+        with open(os.path.join(folder, "x"), "wb") as f:
+            f.write(b"x")
+        got[folder] = "wrote"
+    except OSError:
+        got[folder] = "refused"
+try:
+    with open("/tmp/big", "wb") as f:
+        f.write(b"x" * (64 * 2**20))
+    got["64 MiB in /tmp"] = "wrote"
+except OSError:
+    got["64 MiB in /tmp"] = "refused"
+got["doc"] = sorted(os.listdir("/usr/share/doc"))
+print("REPORT " + json.dumps(got), flush=True)
+'''
+
+
+def test_bwrap_lets_the_child_write_16_mib_in_tmp_and_nothing_elsewhere(monkeypatch):
+    """Everything bound or made is read-only but /tmp and /dev/shm, each bounded, and a folder
+    of the grader's inside a bound tree (a checkout under /usr/src/app) is covered."""
+    tier = tier_or_skip("bwrap")
+    masked = [d for d in sandbox._site_dirs() if d.startswith(("/usr/", sys.base_prefix))][:2]
+    monkeypatch.setattr(sandbox, "_hidden_dirs", lambda: ["/usr/share/doc"])  # stands for a checkout
+    probe = WRITES.replace("@MASKED@", repr(masked))
+    with sandbox.Sandbox(tier, probe.encode()) as box, child(box) as report:
+        got = report()
+    assert sorted(os.listdir("/usr/share/doc")) and got.pop("doc") == []  # covered, empty
+    assert got.pop("/tmp") == got.pop("/dev/shm") == "wrote"
+    assert got.pop("64 MiB in /tmp") == "refused"
+    assert masked and set(got) == {"/", "/dev", "/nnkata", "/usr", "/submission", *masked}
+    assert set(got.values()) == {"refused"}, got
 
 
 @pytest.mark.parametrize("name", ["unshare", "user", "none"])
