@@ -18,9 +18,10 @@ Otherwise, for a child that runs as a uid of its own (the sandbox's ``user`` tie
 ``RLIMIT_NPROC`` bounds how many processes that uid has; otherwise only the per-process
 limits apply, and ``Budget.text`` says which, for the report's isolation note.
 
-Groups are named ``nnkata-<pid>-<n>`` after the grading process. A grader killed before it
-removed them leaves them behind; the next one (``sweep``) ends whatever still runs in those
-of a dead pid and removes them.
+Groups are named ``nnkata-<pid namespace>-<pid>-<n>`` after the grading process. A grader
+killed before it removed them leaves them behind; the next one (``sweep``) ends whatever still
+runs in those of a dead pid *of its own pid namespace* and removes them: a hierarchy may be
+shared with other containers, whose graders' pids mean nothing here.
 """
 
 import itertools
@@ -32,8 +33,9 @@ import time
 from pathlib import Path
 
 PIDS_MAX = 64  # processes (threads count too) in one child's tree at once
+USER_MARGIN = 256  # without a group, for a user who is not root: tasks beyond what the user runs
 MEMORY_MAX = 4 * 2**30  # bytes held by one child's tree together
-NAME = re.compile(r"nnkata-(\d+)-\d+")
+NAME = re.compile(r"nnkata-(\d+)-(\d+)-\d+")
 KILL_SECONDS = 5.0  # how long kill() keeps signalling a tree that is still forking
 
 _numbers = itertools.count()
@@ -175,7 +177,10 @@ def sweep(where=None):
             continue
         for name in names:
             match = NAME.fullmatch(name)
-            if match and int(match.group(1)) != os.getpid() and not pid_exists(int(match.group(1))):
+            if not match or int(match.group(1)) != pid_namespace():
+                continue
+            pid = int(match.group(2))
+            if pid != os.getpid() and not pid_exists(pid):
                 folder = parent / name
                 if where[0] == "v2" and (folder / "cgroup.kill").exists():
                     try:
@@ -184,6 +189,14 @@ def sweep(where=None):
                         pass
                 _kill_members([folder], 1.0)
                 _remove([folder], 0.5)
+
+
+def pid_namespace():
+    """This process's pid namespace, as its inode number (0 where it cannot be read)."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
 
 
 def pid_exists(pid):
@@ -195,6 +208,18 @@ def pid_exists(pid):
     except PermissionError:
         return True
     return True
+
+
+def tasks_of(uid):
+    """How many tasks (threads count, as RLIMIT_NPROC counts them) ``uid`` runs now."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = dict(line.split(":", 1) for line in _read(f"/proc/{entry}/status").splitlines()
+                          if ":" in line)
+            if fields.get("Uid", "").split()[:1] == [str(uid)]:
+                total += int(fields.get("Threads", "1").strip() or 1)
+    return total
 
 
 def processes_of(uid):
@@ -257,10 +282,13 @@ class Budget:
                 self._drop()
         if not self.folders and uid is not None:
             self.kind = "nproc"
+        elif not self.folders and os.geteuid() != 0:  # root's processes are never counted
+            # RLIMIT_NPROC counts every task of the user: what runs now, and this many more
+            self.kind, self.nproc = "nproc-user", tasks_of(os.getuid()) + USER_MARGIN
         self.text = self._describe()
 
     def _make(self, where):
-        name = f"nnkata-{os.getpid()}-{next(_numbers)}"
+        name = f"nnkata-{pid_namespace()}-{os.getpid()}-{next(_numbers)}"
         version, parents = where
         if version == "v2":
             folder = parents / name
@@ -308,6 +336,9 @@ class Budget:
         if self.kind == "nproc":
             return (f"RLIMIT_NPROC: at most {self.pids} processes of the sandbox's user; "
                     "memory per process only (no cgroup here)")
+        if self.kind == "nproc-user":
+            return (f"RLIMIT_NPROC: about {USER_MARGIN} processes more than your user runs; "
+                    "memory per process only (no cgroup here)")
         return "per process only: no cgroup here, so a tree of processes is not bounded as a whole"
 
     @property
@@ -320,6 +351,10 @@ class Budget:
             os.write(fd, b"0")  # "0": the writing process itself
         if self.kind == "nproc":  # not with a group: children of concurrent grades share the uid
             resource.setrlimit(resource.RLIMIT_NPROC, (self.pids, self.pids))
+        elif self.kind == "nproc-user":
+            soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+            limit = self.nproc if hard == resource.RLIM_INFINITY else min(self.nproc, hard)
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
 
     def members(self):
         """The pids in the tree now (empty without a group)."""

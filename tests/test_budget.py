@@ -4,8 +4,10 @@ killed grader left behind is cleaned up by the next one. Every bomb here is boun
 memory and time; every group a test makes is removed by it."""
 
 import os
+import resource
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -144,15 +146,20 @@ def test_groups_of_a_dead_grader_are_ended_and_removed():
     place = budget.place()
     tree.close()
     parents = [place[1]] if place[0] == "v2" else list(place[1].values())
-    folders = [p / f"nnkata-{dead_pid()}-0" for p in parents]
+    folders = [p / f"nnkata-{budget.pid_namespace()}-{dead_pid()}-0" for p in parents]
+    # the same dead pid in another pid namespace: another container's grader, never ours to end
+    foreign = [p / f"nnkata-{budget.pid_namespace() + 1}-{dead_pid()}-0" for p in parents]
     leftover = subprocess.Popen(["sleep", "30"], start_new_session=True)
     try:
         for folder in folders:
             folder.mkdir()
             (folder / "cgroup.procs").write_text(str(leftover.pid))
+        for folder in foreign:
+            folder.mkdir()
         mine = budget.Budget()  # ours, alive: the sweep must leave it
         budget.sweep()
         assert not any(f.exists() for f in folders)
+        assert all(f.exists() for f in foreign)
         assert leftover.wait(timeout=5) == -signal.SIGKILL
         assert all(f.exists() for f in mine.folders)
         mine.close()
@@ -160,7 +167,7 @@ def test_groups_of_a_dead_grader_are_ended_and_removed():
     finally:
         leftover.kill()
         leftover.wait()
-        for folder in folders:
+        for folder in folders + foreign:
             if folder.exists():
                 folder.rmdir()
 
@@ -230,3 +237,27 @@ def test_kill_uid_ends_every_process_of_that_uid():
     assert all(budget.alive(p.pid) for p in procs)
     assert budget.kill_uid(UID, UID)
     assert [p.wait(timeout=5) for p in procs] == [-signal.SIGKILL] * 3
+
+
+def test_without_a_cgroup_a_user_bounds_its_tasks(monkeypatch):
+    """A user who is not root, with no cgroup of their own: RLIMIT_NPROC counts all of the
+    user's tasks, so the child gets what the user runs now plus a margin, set before exec."""
+    assert budget.tasks_of(os.getuid()) >= threading.active_count()  # this process's threads count
+    monkeypatch.setattr(budget, "place", lambda: None)
+    monkeypatch.setattr(budget, "tasks_of", lambda uid: 10)
+    monkeypatch.setattr(budget.os, "geteuid", lambda: 1000)
+    tree = budget.Budget()
+    monkeypatch.undo()
+    assert tree.kind == "nproc-user" and "RLIMIT_NPROC" in tree.text
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child's side of a start: join, then report the limit it has
+        try:
+            tree.join()
+            os.write(write, str(resource.getrlimit(resource.RLIMIT_NPROC)[0]).encode())
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 64) == str(10 + budget.USER_MARGIN).encode()
+    os.close(read)
+    os.close(write)
