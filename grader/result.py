@@ -6,6 +6,7 @@ surrogates and control characters are dealt with here once, before any view (a t
 JSON, CSV or XML file) sees them.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from . import text
@@ -26,6 +27,18 @@ class _Cleaned:
         elif key in self._NAMES:
             value = text.name(value)
         object.__setattr__(self, key, value)
+
+
+def _finite(value):
+    """``value`` with every float that is not finite as None: JSON has no NaN, and a figure
+    computed from a student's numbers may be one."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 @dataclass
@@ -97,7 +110,8 @@ class StepResult(_Cleaned):
     def to_dict(self):
         return {"name": self.name, "score": float(self.score), "max_score": float(self.max_score),
                 "status": self.status, "feedback": self.feedback, "seconds": round(self.seconds, 3),
-                "checks": [c.to_dict() for c in self.checks], **({"data": self.data} if self.data else {})}
+                "checks": [c.to_dict() for c in self.checks],
+                **({"data": _finite(self.data)} if self.data else {})}
 
     @classmethod
     def from_dict(cls, d):

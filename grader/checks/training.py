@@ -39,14 +39,14 @@ def curve(ref, snapshots, digits):
     """Training loss and accuracy after each epoch, computed here from params snapshots."""
     labels = np.argmax(digits.y_train, axis=1)  # (1617,)
     loss, acc = [], []
-    for params in snapshots:
-        if set(params) != set(P.SHAPES) or not all(np.all(np.isfinite(v)) for v in params.values()):
+    for params in snapshots:  # the child's: only the contract's shapes, finite, reach the reference
+        if set(params) != set(P.SHAPES) or not all(
+                np.shape(v) == P.SHAPES[k] and np.all(np.isfinite(v)) for k, v in params.items()):
             break
-        try:
-            probs = ref.feedforward(params, digits.x_train)[2]  # (1617, 10)
-        except ValueError:  # shapes that are not the contract's
+        probs = ref.feedforward(params, digits.x_train)[2]  # (1617, 10)
+        if not np.all(np.isfinite(probs)):
             break
-        loss.append(ref.cross_entropy(np.clip(probs, 1e-300, 1.0), digits.y_train))
+        loss.append(float(ref.cross_entropy(np.clip(probs, 1e-300, 1.0), digits.y_train)))
         acc.append(float(np.mean(np.argmax(probs, axis=1) == labels)))
     return {"train_loss": loss, "train_accuracy": acc}
 
