@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, jsonfile, platforms, registry, sandbox, submissions, text
+from . import __version__, files, jsonfile, platforms, registry, sandbox, submissions, text
 from .errors import HarnessError
 from .grade import HIDDEN_SEED_ENV, not_graded
 from .paths import PACKAGE, reference_file
@@ -49,7 +49,7 @@ class Outcome:
 
 GRADING = ("registry.py", "compare.py", "mistakes.py", "gradcheck.py", "grade.py", "runner.py",
            "child.py", "wire.py", "sandbox.py", "budget.py", "contract.py", "submissions.py",
-           "text.py", "notebook.py", "data.py", "reference.py")  # plus checks/
+           "text.py", "files.py", "notebook.py", "data.py", "reference.py")  # plus checks/
 
 
 def checks_version():
@@ -75,11 +75,11 @@ def content_digest(entry):
     relative = entry.file.relative_to(entry.source) if entry.file != entry.source else Path(entry.file.suffix)
     digest = hashlib.sha256(str(relative).encode("utf-8", "surrogateescape") + b"\0")
     try:
-        why = submissions.problem(entry.file.name, os.lstat(entry.file))
+        why = files.problem(entry.file.name, os.lstat(entry.file))
         if why:  # a link now, or too large to be read: the grade says so, unread
             return problem(why)
-        submissions.digest_into(digest, entry.file)
-    except submissions.Unreadable as exc:  # changed since it was found: the grade says so too
+        files.digest_into(digest, entry.file)
+    except files.Unreadable as exc:  # changed since it was found: the grade says so too
         return problem(exc.message)
     except OSError as exc:
         return problem(f"{type(exc).__name__}: {exc.strerror}")

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import registry
 from .errors import HarnessError
 from .jsonfile import write_text_atomic
+from .text import name as one_line
 
 BINS = 10  # 0-10, ..., 90-100 (100 falls in the last)
 TOP = 10
@@ -221,7 +222,7 @@ def _title(summary):
 
 def _clean(text, width=100):
     """A student's string made safe for a terminal: no control characters, at most ``width``."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(text))
+    text = one_line(str(text))
     return text if len(text) <= width else text[:width - 1] + "…"
 
 

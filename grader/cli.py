@@ -328,8 +328,9 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except HarnessError as exc:
-        print(f"nnkata: error: {exc}", file=sys.stderr)
+    except HarnessError as exc:  # it may quote a path or a line a submission chose
+        from .text import clean
+        print(f"nnkata: error: {clean(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("nnkata: interrupted", file=sys.stderr)

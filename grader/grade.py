@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, mistakes, notebook, reference, registry, sandbox, submissions, text
+from . import __version__, files, mistakes, notebook, reference, registry, sandbox, text
 from .checks.common import Ctx
 from .compare import Fail
 from .errors import HarnessError
@@ -144,7 +144,7 @@ def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=Fal
         found = None
     if found is None or stat.S_ISDIR(found.st_mode):
         raise HarnessError(f"no such file: {text.name(str(path))}")
-    problem = submissions.problem(path.name, found)
+    problem = files.problem(path.name, found)
     if problem:
         return not_graded(path, problem, public_only=public_only, steps=steps)
     if path.suffix == ".ipynb":
@@ -159,7 +159,7 @@ def _grade_notebook(path, *, steps, **options):
     text, problems = notebook.extract(path)
     with tempfile.TemporaryDirectory() as tmp:
         module = Path(tmp) / "network.py"
-        module.write_text(text)
+        module.write_text(text, encoding="utf-8")
         report = _grade_module(module, steps=steps, problems=problems, **options)
     report.submission = str(path)
     return report
@@ -190,12 +190,13 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
         with np.errstate(all="ignore"):  # judging a student's NaNs must not print anything
             return run_step(step, registry.index(step), submission, seed, time_scale, options)
 
-    dropped = []  # bytes printed past the cap, per child
+    dropped, budgets = [], []  # bytes printed past the cap, and what bounded the tree, per child
 
     def run_alone(step):
         with Submission(path, helpers, tier, source=source) as submission:
             result = run(step, submission)
             dropped.append(submission.output.dropped())
+            budgets.append(submission.budget)
             return result
 
     results = {}
@@ -210,15 +211,17 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
                 elif not step.own_process:
                     results[step.name] = run(step, submission)
             bonus_results = [run(step, submission) for step in extra]
-            budget = submission.budget
+            budgets.append(submission.budget)
             dropped.append(submission.output.dropped())
         for name, future in futures.items():
             results[name] = future.result()
     if unlock and results["train"].status != "passed":
         bonus_results = []
     ordered = [results[s.name] for s in chosen]
-    notes = [f"your code printed {size(sum(dropped))} more than the {OUTPUT_CAP} characters kept: "
-             "the rest was dropped, and your code was graded all the same"] if sum(dropped) else []
+    notes = [f"your code printed {size(sum(dropped))} beyond the first {OUTPUT_CAP} characters: that "
+             "was dropped unread (nothing printed is graded), and your code was graded all the same"
+             ] if sum(dropped) else []
+    budget = next((b for b in budgets if b), None)
     return Report(str(path), ordered, __version__, origin, time.monotonic() - started,
                   {"tier": tier.name, "isolated": tier.isolated, "note": tier.note,
                    **({"budget": budget} if budget else {})}, bonus_results, notes)

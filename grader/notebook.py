@@ -127,7 +127,7 @@ def _damaged(why):
 
 def _load(path):
     """The parsed notebook at ``path``, read without following a link; or the problem (str)."""
-    from .submissions import MAX_NOTEBOOK, Unreadable, read_bytes
+    from .files import MAX_NOTEBOOK, Unreadable, read_bytes
     try:
         data = read_bytes(path, limit=MAX_NOTEBOOK)
     except Unreadable as exc:

@@ -13,12 +13,10 @@ error in the student's terms, never the grader's failure. The grader's own failu
 read a byte of the submission.
 """
 
-import errno
 import fcntl
 import math
 import os
 import select
-import stat
 import threading
 import time
 import warnings
@@ -27,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import ONE_BLAS_THREAD, contract, sandbox, text, wire
+from . import ONE_BLAS_THREAD, contract, files, sandbox, text, wire
 from .errors import HarnessError
 
 NO_NUMPY = 3  # child.py's exit code when its own imports fail (it cannot import grader)
@@ -40,7 +38,7 @@ MAX_SECONDS = 86400.0  # a call's reported duration is below a day, or the reply
 MAX_NOTES = 100  # entries of a reply's `warnings` or `mutated`
 MAX_FUNCTIONS = 10_000  # names in the `ready` message
 MAX_TEXT = 10_000  # characters of any one text from the child
-MAX_SOURCE = 8 * 2**20  # bytes of a submission file (a whole kata is ~20 kB)
+MAX_SOURCE = files.MAX_SOURCE
 IMPORTING = "importing your file"
 
 
@@ -130,27 +128,19 @@ def _where(info):
 
 def read_source(path):
     """The submission's bytes (at most MAX_SOURCE + 1 of them), read once, never through a
-    symbolic link.
+    symbolic link (``files.open_file``).
 
-    Callers check the path first (``submissions.py``); this refuses to follow a link or open
-    anything but a regular file all the same, so that no check-then-open race can swap one in.
+    Callers check the path first; this refuses a link or anything but a regular file all the
+    same, so that no check-then-open race can swap one in.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = files.open_file(path, text.name(str(path)))
+    except files.Unreadable as exc:
+        raise HarnessError(exc.message) from None
     except OSError as exc:
-        if exc.errno == errno.ELOOP or os.path.islink(path):
-            raise HarnessError(f"{text.name(str(path))} is a symbolic link: the grader does not "
-                               "follow links") from None
         raise HarnessError(f"cannot read {text.name(str(path))}: {exc.strerror}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise HarnessError(f"{text.name(str(path))} is not a regular file")
-        data = bytearray()
-        while len(data) <= MAX_SOURCE and (chunk := os.read(fd, 1 << 20)):
-            data += chunk
-        return bytes(data[:MAX_SOURCE + 1])
-    finally:
-        os.close(fd)
+    with os.fdopen(fd, "rb") as f:
+        return f.read(MAX_SOURCE + 1)
 
 
 def size(nbytes):
@@ -182,19 +172,29 @@ class Output:
 
     def _drain(self):
         limit = 4 * self.cap  # bytes: UTF-8 takes at most 4 per character
-        while not self._stop.is_set():
-            if not select.select([self.read_fd], [], [], 0.2)[0]:
-                continue
-            with self._lock:  # read and count at once: settle() then text() sees every byte read
-                try:
-                    chunk = os.read(self.read_fd, 1 << 20)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                if len(self.kept) < limit:
-                    self.kept += chunk[:limit - len(self.kept)]
-                self.total += len(chunk)
+        try:
+            while not self._stop.is_set():
+                if not select.select([self.read_fd], [], [], 0.2)[0]:
+                    continue
+                with self._lock:  # read and count at once: settle() then text() sees every byte read
+                    try:
+                        chunk = os.read(self.read_fd, 1 << 20)
+                    except OSError:
+                        return
+                    if not chunk:
+                        return
+                    if len(self.kept) < limit:
+                        self.kept += chunk[:limit - len(self.kept)]
+                    self.total += len(chunk)
+        finally:
+            if self._stop.is_set():  # closed while a descendant still held the pipe open
+                self._close_read()
+
+    def _close_read(self):
+        with self._lock:
+            if self.read_fd is not None:
+                os.close(self.read_fd)
+                self.read_fd = None
 
     def settle(self, within=0.5):
         """Wait (briefly) until what was written so far has been read."""
@@ -227,8 +227,8 @@ class Output:
         self._stop.set()
         os.close(self.fd)  # EOF for the thread once every child is gone
         self._thread.join(1.0)
-        if not self._thread.is_alive():  # else a descendant still holds the pipe: it ends in 0.2 s
-            os.close(self.read_fd)
+        if not self._thread.is_alive():  # else a descendant still holds the pipe: the thread
+            self._close_read()           # closes it as it ends, within 0.2 s
 
 
 class Submission:
@@ -277,9 +277,12 @@ class Submission:
                 self.budget = self.box.budget
             self.process = self.box.start([str(req_r), str(rep_w)], env=env, stdout=self.output.fd,
                                           pass_fds=(req_r, rep_w))
-        except BaseException:
+        except BaseException as exc:
             for fd in (req_w, rep_r):
                 os.close(fd)
+            if isinstance(exc, BlockingIOError):  # EAGAIN: no process to be had, for now
+                raise Fatal("no process could be started to run your code: too many are running "
+                            "(did your code start processes that are still running?)") from None
             raise
         finally:
             os.close(req_r)

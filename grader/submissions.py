@@ -15,7 +15,6 @@ thousands deep, or holding a million files, is its own submission's problem, and
 the class is graded.
 """
 
-import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from . import text
 from .errors import HarnessError
+from .files import Unreadable, refusal
 
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_DIRS = {"__pycache__", ".ipynb_checkpoints", "node_modules", "venv", ".venv"}
@@ -30,18 +30,6 @@ CANDIDATES_SHOWN = 4
 MAX_DEPTH = 32  # folders below a submission folder's top that are searched
 MAX_ENTRIES = 10_000  # files and folders looked at in one submission folder
 MAX_CLASS = 100_000  # entries of a class folder: beyond, it is not a class folder
-MAX_SOURCE = 8 * 2**20  # bytes of a .py submission: the kata's file is some 20 KB
-MAX_NOTEBOOK = 16 * 2**20  # bytes of a notebook: with its outputs cleared, far smaller
-CHUNK = 1 << 16
-
-
-class Unreadable(Exception):
-    """A submission's path that is not a regular file (or folder) to read: its ``message`` is
-    the student's to read, in their terms."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -50,86 +38,6 @@ class Entry:
     source: Path  # what the class folder holds: the file, or the folder
     file: Path | None  # the file to grade; None when there is no single one
     problem: str = ""  # why there is no file to grade
-
-
-# -- one path ---------------------------------------------------------------------------------
-def _what(mode):
-    """What a path that is neither a regular file nor a folder is, in a student's words."""
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def refusal(shown, mode, folder=False):
-    """The message for a path ``shown`` (as the student knows it) that is not what it should be."""
-    what, shown = "folder" if folder else "file", text.name(shown)
-    if stat.S_ISDIR(mode):
-        return f"{shown} is a folder, not a file: submit the file itself"
-    return f"{shown} is {_what(mode)}: submit the {what} itself"
-
-
-def problem(shown, found):
-    """Why the file ``shown`` (``os.lstat``'s result ``found``) cannot be graded, or ''."""
-    if not stat.S_ISREG(found.st_mode):
-        return refusal(shown, found.st_mode)
-    limit = MAX_NOTEBOOK if shown.endswith(".ipynb") else MAX_SOURCE
-    if found.st_size > limit:
-        return too_large(shown, limit)
-    return ""
-
-
-def too_large(shown, limit):
-    return (f"{text.name(shown)} is larger than {limit // 2**20} MB: submit the file without "
-            "what it does not need (a notebook: clear its outputs)")
-
-
-def open_file(path, shown=None):
-    """A file descriptor on the regular file at ``path``, opened without following a link in
-    its last component and checked after opening (a path swapped since it was examined is
-    caught here). ``Unreadable`` for anything but a regular file; ``OSError`` when absent."""
-    shown = shown or Path(path).name
-    mode = os.lstat(path).st_mode  # a device or a FIFO is refused before any open
-    if not stat.S_ISREG(mode):
-        raise Unreadable(refusal(shown, mode))
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:  # it became a link since the lstat
-            raise Unreadable(refusal(shown, stat.S_IFLNK)) from None
-        raise
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise Unreadable(refusal(shown, mode))
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def read_bytes(path, shown=None, limit=None):
-    """The bytes of the regular file at ``path``, read without following a link (``open_file``).
-    With ``limit``, a file larger than ``limit`` bytes is ``Unreadable``."""
-    fd = open_file(path, shown)
-    with os.fdopen(fd, "rb") as f:
-        data = f.read(-1 if limit is None else limit + 1)
-    if limit is not None and len(data) > limit:
-        raise Unreadable(too_large(shown or Path(path).name, limit))
-    return data
-
-
-def digest_into(digest, path, shown=None):
-    """Feed the bytes of the regular file at ``path`` into ``digest``, read as ``read_bytes``."""
-    with os.fdopen(open_file(path, shown), "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
 
 
 # -- a submission folder ----------------------------------------------------------------------
@@ -184,16 +92,6 @@ class _Walk:
             self.found.append((relative, mode))  # a link here is refused if it is chosen
         elif stat.S_ISLNK(mode):
             self.links.append(relative)
-
-
-def candidates(folder):
-    """Every .py and .ipynb entry under ``folder`` (links and other non-files too, refused
-    only if chosen), hidden and tool folders left out, as paths under ``folder``; raises
-    ``Unreadable`` when the folder cannot be walked within its bounds."""
-    walk = _Walk(folder)
-    if walk.problem:
-        raise Unreadable(walk.problem)
-    return sorted(Path(folder) / relative for relative, _ in walk.found)
 
 
 def _preferred(folder):

@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from conftest import REFERENCE, full
-from grader import batch, grade, notebook, paths, registry, submissions
+from grader import batch, files, grade, notebook, paths, registry, submissions
 
 MARKER = "SECRETMARKER7d1f"  # in a file no submission may show
 SYMLINK = "is a symbolic link: submit the"
@@ -204,8 +204,8 @@ def test_reading_refuses_links_and_non_files_and_never_blocks_on_a_fifo(tmp_path
     def attempt():
         for name in ("link.py", "fifo-link.py", "fifo.py"):
             try:
-                submissions.read_bytes(tmp_path / name)
-            except submissions.Unreadable as exc:
+                files.read_bytes(tmp_path / name)
+            except files.Unreadable as exc:
                 result[name] = exc.message
     worker = threading.Thread(target=attempt, daemon=True)
     worker.start()
@@ -214,12 +214,12 @@ def test_reading_refuses_links_and_non_files_and_never_blocks_on_a_fifo(tmp_path
     assert result == {"link.py": "link.py is a symbolic link: submit the file itself",
                       "fifo-link.py": "fifo-link.py is a symbolic link: submit the file itself",
                       "fifo.py": "fifo.py is a named pipe (FIFO): submit the file itself"}
-    assert submissions.read_bytes(tmp_path / "plain.py") == b"x = 1\n"
-    with pytest.raises(submissions.Unreadable):
-        submissions.read_bytes(tmp_path / "plain.py", limit=3)
+    assert files.read_bytes(tmp_path / "plain.py") == b"x = 1\n"
+    with pytest.raises(files.Unreadable):
+        files.read_bytes(tmp_path / "plain.py", limit=3)
     digest = hashlib.sha256()
-    with pytest.raises(submissions.Unreadable):
-        submissions.digest_into(digest, tmp_path / "link.py")
+    with pytest.raises(files.Unreadable):
+        files.digest_into(digest, tmp_path / "link.py")
 
 
 def test_grade_of_a_link_is_a_report_not_points_and_not_a_harness_failure(tmp_path, elsewhere):
@@ -233,7 +233,7 @@ def test_grade_of_a_link_is_a_report_not_points_and_not_a_harness_failure(tmp_pa
 
 
 def test_a_file_too_large_to_be_a_submission_is_never_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(submissions, "MAX_SOURCE", 1000)
+    monkeypatch.setattr(files, "MAX_SOURCE", 1000)
     (tmp_path / "big.py").write_text("x = 1\n" * 200)
     report = grade.grade(tmp_path / "big.py", steps=["sigmoid"])
     assert report.score == 0 and "big.py is larger than" in report.steps[0].checks[0].message
@@ -340,7 +340,7 @@ def test_a_huge_or_deeply_nested_notebook_is_refused_before_it_is_parsed(tmp_pat
     monkeypatch.setattr(notebook, "MAX_ITEMS", 1000)
     path.write_text(json.dumps({"cells": [{}] * 2000}))
     assert "more than 1,000 items" in notebook.extract(path)[1]["sigmoid"]
-    monkeypatch.setattr(submissions, "MAX_NOTEBOOK", 100)
+    monkeypatch.setattr(files, "MAX_NOTEBOOK", 100)
     assert "larger than" in notebook.extract(path)[1]["sigmoid"]
 
 
