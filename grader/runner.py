@@ -39,6 +39,7 @@ MAX_NOTES = 100  # entries of a reply's `warnings` or `mutated`
 MAX_FUNCTIONS = 10_000  # names in the `ready` message
 MAX_TEXT = 10_000  # characters of any one text from the child
 MAX_SOURCE = files.MAX_SOURCE
+CHILD_PATH = "/usr/local/bin:/usr/bin:/bin"  # the child's commands: the system's, never the grader's PATH
 IMPORTING = "importing your file"
 
 
@@ -269,7 +270,7 @@ class Submission:
         self.starts += 1
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONHASHSEED": "0",
+        env = {"PATH": CHILD_PATH, "PYTHONHASHSEED": "0",
                "PYTHONDONTWRITEBYTECODE": "1", **ONE_BLAS_THREAD}
         try:
             if self.box is None:  # one sandbox for the submission; its children one at a time
