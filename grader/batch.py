@@ -98,9 +98,43 @@ def report_file(out, name):
     return Path(out) / f"{name}.json"
 
 
-def _seed(out):
-    """The hidden-input seed: the instructor's, else one drawn once per output folder and kept,
-    so a resumed or repeated batch grades everyone on the same hidden inputs."""
+def in_worker(file, seed, *, steps=None, public_only=False, bonus=False, started=None, ended=None):
+    """Grade ``file`` in a worker process of its own (``python -m grader.worker``): (report, '')
+    or (None, why the harness could not grade it). ``started``/``ended`` see the process come
+    and go (a batch kills its workers when it is interrupted)."""
+    argv = [sys.executable, "-m", "grader.worker"]
+    argv += [a for s in steps or () for a in ("--step", s)]
+    argv += ["--public-only"] if public_only else []
+    argv += ["--bonus"] if bonus else []
+    argv += ["--", str(file)]  # a file named -h.py or --step=x.py is a file, not an option
+    env = {**os.environ, HIDDEN_SEED_ENV: str(seed)}
+    limit = sum(s.budget for s in (*registry.STEPS, *registry.BONUS)) + WORKER_MARGIN
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace")
+    if started:
+        started(proc)
+    try:
+        stdout, stderr = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None, f"the grader did not finish within {limit:.0f} s"
+    finally:
+        if ended:
+            ended(proc)
+    if proc.returncode != 0:
+        reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
+        return None, reason.removeprefix("nnkata: error: ")
+    try:
+        return Report.from_dict(json.loads(stdout)), ""
+    except (ValueError, KeyError, TypeError) as exc:
+        return None, f"the grader's report could not be read ({type(exc).__name__})"
+
+
+def shared_seed(out):
+    """The hidden-input seed: the instructor's, else one drawn once per output folder (or
+    nbgrader course) and kept there, readable by its owner alone, so a resumed or repeated batch
+    grades everyone on the same hidden inputs."""
     if os.environ.get(HIDDEN_SEED_ENV) is not None:
         from .grade import hidden_seed
         return hidden_seed()[0]
@@ -111,7 +145,8 @@ def _seed(out):
         except (ValueError, KeyError, TypeError):
             raise HarnessError(f"{state} is damaged: delete it to grade again with a new seed") from None
     seed = secrets.randbits(63)
-    jsonfile.write_atomic(state, {"hidden_seed": seed, "created": time.strftime("%Y-%m-%d %H:%M:%S")})
+    jsonfile.write_atomic(state, {"hidden_seed": seed, "created": time.strftime("%Y-%m-%d %H:%M:%S")},
+                          mode=0o600)  # a secret: its owner's alone
     return seed
 
 
@@ -152,7 +187,7 @@ class Batch:
                                    "or stop it first") from None
             for stale in self.out.glob(".*.tmp"):  # left by a batch killed mid-write
                 stale.unlink(missing_ok=True)
-            seed = _seed(self.out)
+            seed = shared_seed(self.out)
             keys = {e.name: self.key(e, seed) for e in self.entries}
             self.outcomes = {}
             todo = []
@@ -208,33 +243,10 @@ class Batch:
 
     def _work(self, entry, seed):
         """(report, '') from a worker process, or (None, why the harness could not grade it)."""
-        argv = [sys.executable, "-m", "grader.worker"]
-        argv += [a for s in self.steps or () for a in ("--step", s)]
-        argv += ["--public-only"] if self.public_only else []
-        argv += ["--bonus"] if self.bonus else []
-        argv += ["--", str(entry.file)]  # a file named -h.py or --step=x.py is a file, not an option
-        env = {**os.environ, HIDDEN_SEED_ENV: str(seed)}
-        limit = sum(s.budget for s in (*registry.STEPS, *registry.BONUS)) + WORKER_MARGIN
         if self._stopping:
             return None, "the batch was stopped"
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace")
-        self._procs.add(proc)
-        try:
-            stdout, stderr = proc.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            return None, f"the grader did not finish within {limit:.0f} s"
-        finally:
-            self._procs.discard(proc)
-        if proc.returncode != 0:
-            reason = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {proc.returncode}"
-            return None, reason.removeprefix("nnkata: error: ")
-        try:
-            return Report.from_dict(json.loads(stdout)), ""
-        except (ValueError, KeyError, TypeError) as exc:
-            return None, f"the grader's report could not be read ({type(exc).__name__})"
+        return in_worker(entry.file, seed, steps=self.steps, public_only=self.public_only,
+                         bonus=self.bonus, started=self._procs.add, ended=self._procs.discard)
 
     def _stop_all(self):
         for proc in list(self._procs):

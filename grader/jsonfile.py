@@ -16,7 +16,7 @@ def read_record(path, what, remedy):
         raise HarnessError(f"{what} is unreadable ({path}): {exc}. {remedy}") from None
 
 
-def write_text_atomic(path, text):
+def write_text_atomic(path, text, mode=0o644):
     """Write ``text`` to ``path`` whole or not at all: a temporary file in the same folder,
     fsync, rename over the old one, fsync the folder (so the rename survives a crash)."""
     path = Path(path)
@@ -26,7 +26,7 @@ def write_text_atomic(path, text):
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -37,6 +37,6 @@ def write_text_atomic(path, text):
         os.close(folder)
 
 
-def write_atomic(path, document, indent=1):
+def write_atomic(path, document, indent=1, mode=0o644):
     """Write ``document`` as strict JSON (no NaN) to ``path``, whole or not at all."""
-    write_text_atomic(path, json.dumps(document, indent=indent, allow_nan=False) + "\n")
+    write_text_atomic(path, json.dumps(document, indent=indent, allow_nan=False) + "\n", mode)

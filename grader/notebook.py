@@ -241,10 +241,12 @@ def check(step, namespace, hidden=False):
     ``hidden=False`` runs the public checks and scales them to the step's points (what the
     released notebook shows); ``hidden=True`` runs every check: the grade.
     """
-    spec = registry.BY_NAME[step]
-    if not hidden and os.environ.get("NBGRADER_EXECUTION") == "autograde" and \
-            any(c.hidden for c in spec.checks):
-        return 0.0  # autograde restores the hidden block below, which grades every check
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        # nnkata's course never executes a submission at autograde (grader/nbgrader_autograde.py):
+        # a grade cell running now means nbgrader_config.py did not load that. Fail closed.
+        raise RuntimeError("not graded: nbgrader autograde is executing the student's notebook, "
+                           "so nbgrader_config.py did not load nnkata's preprocessor (see the log "
+                           "for why; `nnkata nbgrader init` writes a course that does)")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "network.py"
         path.write_text(namespace_source(namespace))
@@ -257,19 +259,34 @@ def check(step, namespace, hidden=False):
         except (subprocess.TimeoutExpired, ValueError, KeyError, IndexError, OSError) as exc:
             print(f"{step}: the grader could not run ({type(exc).__name__}); no credit given.")
             return 0.0
+    score, text = feedback(step, report, hidden=hidden)
+    print(text)
+    return score
+
+
+def feedback(step, report, *, hidden, points=None):
+    """(score, text) for one step's report (its JSON form) as its grade cell shows it.
+
+    ``hidden=True``: the grade, every check counted; ``hidden=False``: the public checks scaled
+    to the step's points (the released notebook's self-check). ``points``: the cell's, when
+    nbgrader's database says otherwise than the registry. nbgrader's feedback shows this text
+    to students, so a hidden check says which and whether, never its inputs or values."""
+    spec = registry.BY_NAME[step]
+    points = spec.points if points is None else points
     if hidden:
-        score = float(min(max(report["score"], 0.0), spec.points))
-        print(f"{step}: {report['status']}, {score:g} of {spec.points:g} points, hidden checks included")
+        scale = points / spec.points
+        score = float(min(max(report["score"] * scale, 0.0), points))
+        lines = [f"{step}: {report['status']}, {score:g} of {points:g} points, hidden checks included"]
     else:
-        scale = spec.points / report["max_score"] if report["max_score"] else 0.0
-        score = float(min(max(report["score"] * scale, 0.0), spec.points))
-        print(f"{step}: {report['status']}, public checks {report['score']:g} of "
-              f"{report['max_score']:g} points (worth {score:g} of {spec.points:g} here; hidden "
-              "checks run when it is graded)")
+        scale = points / report["max_score"] if report["max_score"] else 0.0
+        score = float(min(max(report["score"] * scale, 0.0), points))
+        lines = [f"{step}: {report['status']}, public checks {report['score']:g} of "
+                 f"{report['max_score']:g} points (worth {score:g} of {points:g} here; hidden "
+                 "checks run when it is graded)"]
     for c in report["checks"]:
         mark = "✓" if c["status"] == "passed" else "✗"
         if c["status"] == "passed" or not c["hidden"]:
-            print(f"  {mark} {c['name']}" + (f": {c['message']}" if c["status"] != "passed" else ""))
-        else:  # nbgrader's feedback shows this cell to students: say which, not what
-            print(f"  {mark} {c['name']}: {c['status']} (the details of hidden checks stay hidden)")
-    return round(score, 6)
+            lines.append(f"  {mark} {c['name']}" + (f": {c['message']}" if c["status"] != "passed" else ""))
+        else:
+            lines.append(f"  {mark} {c['name']}: {c['status']} (the details of hidden checks stay hidden)")
+    return round(score, 6), "\n".join(lines)

@@ -27,12 +27,12 @@ SIGMOID_WARNS = """
     """
 
 
-def run(args, cwd):
+def run(args, cwd, env=None):
     # nbgrader runs its environment's own commands (alembic, jupyter) by name: that environment's
     # bin folder first on PATH, whether or not it was activated
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
     done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "PATH": path})
+                          env={**os.environ, "PATH": path, **(env or {})})
     return done
 
 
