@@ -1,8 +1,12 @@
 """Throughput of grading a class: the same submissions with `nnkata grade DIR --jobs 1`, with
-`--jobs 2`, as notebooks with nnkata, and as notebooks through real `nbgrader autograde`.
+`--jobs 2`, as notebooks with nnkata, and as notebooks through real `nbgrader autograde`: with
+nnkata's preprocessor (the course `nnkata nbgrader init` writes: no kernel), and executing every
+notebook in a kernel as nbgrader does by default (the course before issue 12: each grade cell
+grades its step in a subprocess of the kernel).
 
 Targets (issue 6): `--jobs 2` at least 1.7 times `--jobs 1`; nnkata at least 5 times
-nbgrader's throughput per submission.
+nbgrader's throughput per submission. Issue 12: autograde with nnkata's preprocessor at least
+5 times faster per submission than the kernel-executing autograde.
 
     python benchmarks/batch.py [--count 40] [--no-nbgrader]
 """
@@ -64,20 +68,40 @@ def nnkata(folder, out, jobs):
                   "--jobs", str(jobs), "--format", "csv"])
 
 
-def nbgrader_course(tmp, texts):
-    course = tmp / "course"
+def nbgrader_course(tmp, texts, name, *, kernel=False):
+    """A course with every submission in submitted/. ``kernel``: nbgrader's own autograde,
+    which executes each notebook, with grade cells doing what they did before issue 12."""
+    course = tmp / name
     timed([sys.executable, "-m", "grader", "nbgrader", "init", str(course)])
+    if kernel:
+        config = course / "nbgrader_config.py"
+        config.write_text("\n".join(line for line in config.read_text().splitlines()
+                                    if "autograde_preprocessors" not in line and "GradeInSandbox" not in line))
+        source = course / "source" / "nn_kata" / "nn_kata.ipynb"
+        nb = json.loads(source.read_text())
+        for cell in nb["cells"]:
+            grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+            if cell["metadata"]["nbgrader"].get("grade") and grade_id.endswith("_tests"):
+                step = grade_id.removesuffix("_tests")
+                cell["source"] = ("import os\nos.environ['NBGRADER_EXECUTION'] = 'benchmark'  # past the guard\n"
+                                  f"from grader.notebook import check\nscore = check({step!r}, globals(), "
+                                  "hidden=True)\nscore")
+        source.write_text(json.dumps(nb))
     timed([sys.executable, "-m", "nbgrader", "generate_assignment", "nn_kata"], cwd=course)
     release = json.loads((course / "release" / "nn_kata" / "nn_kata.ipynb").read_text())
-    notebooks = tmp / "notebooks"
+    notebooks = tmp / f"{name}-notebooks"
     notebooks.mkdir()
-    for name, text in texts:
+    for student, text in texts:
         nb = json.dumps(notebook.answered(release, text))
-        folder = course / "submitted" / name / "nn_kata"
+        folder = course / "submitted" / student / "nn_kata"
         folder.mkdir(parents=True)
         (folder / "nn_kata.ipynb").write_text(nb)
-        (notebooks / f"{name}.ipynb").write_text(nb)
+        (notebooks / f"{student}.ipynb").write_text(nb)
     return course, notebooks
+
+
+def autograde(course, *extra):
+    return timed([sys.executable, "-m", "nbgrader", "autograde", "nn_kata", "--create", *extra], cwd=course)
 
 
 def main():
@@ -105,17 +129,26 @@ def main():
         rows.append(("nnkata --jobs 2, rerun unchanged", again))
         nbg = None
         if not args.no_nbgrader:
-            course, notebooks = nbgrader_course(tmp, texts)
+            os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+            course, notebooks = nbgrader_course(tmp, texts, "course1")
             rows.append(("nnkata --jobs 1, notebooks", nnkata(notebooks, tmp / "out3", 1)))
-            nbg = timed([sys.executable, "-m", "nbgrader", "autograde", "nn_kata", "--create"], cwd=course)
-            rows.append(("nbgrader autograde", nbg))
+            sandboxed1 = autograde(course, "--GradeInSandbox.jobs=1")
+            rows.append(("nbgrader autograde, nnkata, jobs 1", sandboxed1))
+            course2, _ = nbgrader_course(tmp, texts, "course2")
+            sandboxed2 = autograde(course2, "--GradeInSandbox.jobs=2")
+            rows.append(("nbgrader autograde, nnkata, jobs 2", sandboxed2))
+            kernel, _ = nbgrader_course(tmp, texts, "kernel", kernel=True)
+            nbg = autograde(kernel)
+            rows.append(("nbgrader autograde, kernels", nbg))
         for what, seconds in rows:
             print(f"  {what:<34} {seconds:7.1f} s   {seconds / n:6.2f} s per submission   "
                   f"{n / seconds * 60:6.1f} per minute")
         print(f"--jobs 2 / --jobs 1: {one / two:.2f}x (target >= 1.7)")
         if nbg is not None:
-            print(f"nnkata --jobs 1 / nbgrader: {nbg / one:.1f}x per submission; "
+            print(f"nnkata --jobs 1 / nbgrader with kernels: {nbg / one:.1f}x per submission; "
                   f"--jobs 2: {nbg / two:.1f}x (target >= 5)")
+            print(f"nbgrader autograde, nnkata's preprocessor against kernels: jobs 1 {nbg / sandboxed1:.1f}x, "
+                  f"jobs 2 {nbg / sandboxed2:.1f}x (target >= 5)")
 
 
 if __name__ == "__main__":
