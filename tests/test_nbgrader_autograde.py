@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REFERENCE, replace_function
 from grader import batch, nbgrader_autograde, notebook, paths, registry
-from test_nbgrader import NBGRADER, SOFTMAX_AXIS0, run
+from test_nbgrader import NBGRADER, SOFTMAX_AXIS0, course, run  # noqa: F401 - course: a fixture of this module too
 
 SEED = "987654321"  # the hidden seed of this autograde: it must reach no student
 REFERENCE_MARK = "np.where(z >= 0"  # in the reference's sigmoid only
@@ -89,15 +89,6 @@ def living(token):
         except (OSError, ValueError):
             pass
     return found
-
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    assert subprocess.run([sys.executable, "-m", "grader", "nbgrader", "init", str(root)]).returncode == 0
-    generated = run(NBGRADER + ["generate_assignment", "nn_kata"], root)
-    assert generated.returncode == 0, generated.stderr[-3000:]
-    return root
 
 
 @pytest.fixture(scope="module")
