@@ -128,12 +128,6 @@ def shape_diagnosis(got, expected):
     return "", ""
 
 
-def shape_cause(got, expected):
-    """A likely reason for a shape mismatch, or ''."""
-    slug, text = shape_diagnosis(got, expected)
-    return named(slug) if slug else text
-
-
 def multiple(c, n=None, k=None):
     """The slug of a gradient or value that is exactly c times the expected one."""
     near = lambda a, b: abs(a - b) <= 1e-6 * max(abs(a), abs(b))  # noqa: E731
@@ -148,11 +142,6 @@ def multiple(c, n=None, k=None):
     if k and near(c, 1 / k):
         return "times-1/k"
     return "constant-factor"
-
-
-def multiple_cause(c, n=None, k=None):
-    """Words for a gradient or value that is exactly c times the expected one."""
-    return mistakes.words(multiple(c, n, k), n=n, k=k, c=fmt(c))
 
 
 def diagnosis(got, expected, *, n=None, k=None):

@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 
 from . import text
 
-STATUSES = ("passed", "failed", "pending", "error")
-
-
 class _Cleaned:
     """Sets each attribute named in ``_MESSAGES`` through ``text.clean`` and each one in
     ``_NAMES`` through ``text.name``, whether at construction or later."""

@@ -85,7 +85,7 @@ def list_text(file=None, colour=False):
 def hint_text(name, tier=None):
     """The next hint tier for a step (or tier ``tier``), and remember it was shown."""
     spec = registry.step(name)
-    tiers = getattr(spec, "hints", None) or (spec.hint,)
+    tiers = spec.hints
     progress = Progress.here()
     if tier is None:
         tier = progress.next_hint(spec.name) if progress else 1
