@@ -22,93 +22,11 @@ VENDOR = ".grader"
 RUNNER = "nnkata"  # the reporter reads the result from NNKATA_RESULTS
 # The reporter looks for the check run by this name: the workflow must be called so.
 WORKFLOW_NAME = "Autograding Tests"
-
-WORKFLOW = """\
-# Grades exercises/network.py on every push and reports the points to GitHub Classroom.
-# Written by `nnkata classroom init` (nnkata @VERSION@).
-name: @NAME@
-"on":
-  - push
-  - repository_dispatch
-  - workflow_dispatch
-permissions:
-  checks: write
-  actions: read
-  contents: read
-jobs:
-  run-autograding-tests:
-    runs-on: ubuntu-latest
-    if: github.actor != 'github-classroom[bot]'
-    timeout-minutes: 15
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "@PYTHON@"
-      - name: Install bubblewrap, the sandbox student code runs in
-        run: sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap
-      - name: Install the grader
-        run: python -m pip install --quiet ./@VENDOR@
-      - name: Grade exercises/network.py
-        id: @RUNNER@
-        run: |
-          nnkata grade exercises/network.py --format classroom > "$RUNNER_TEMP/nnkata.json"
-          echo "result=$(base64 -w0 "$RUNNER_TEMP/nnkata.json")" >> "$GITHUB_OUTPUT"
-      - name: Report the points
-        uses: classroom-resources/autograding-grading-reporter@v1
-        env:
-          @ENV@: "${{ steps.@RUNNER@.outputs.result }}"
-        with:
-          runners: @RUNNER@
-"""
-
-PYPROJECT = """\
-# The grader, vendored by `nnkata classroom init`: `pip install ./.grader` gives `nnkata`.
-[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "nnkata"
-version = "@VERSION@"
-requires-python = ">=@PYTHON@"
-dependencies = [@PINS@]
-
-[project.scripts]
-nnkata = "grader.cli:main"
-
-[project.entry-points.pytest11]
-nnkata = "grader.pytest_plugin"
-
-[tool.setuptools]
-packages = ["grader", "grader.checks", "grader.solutions", "grader.exercises"]
-
-[tool.setuptools.package-data]
-grader = ["records/*.json"]
-"grader.solutions" = ["network.py", "nn_kata.ipynb"]
-"grader.exercises" = ["network.py"]
-"""
-
-README = """\
-# The neural network kata
-
-Write, in numpy, the network of "a neural network from scratch" (64 → 128 → 128 → 10 on the
-digits), one function at a time, in `exercises/network.py`. Each function's docstring is its spec.
-
-```sh
-python3 -m venv .venv && . .venv/bin/activate && pip install ./.grader
-nnkata check            # which step is wrong, why, and what to try next
-nnkata hint STEP        # a question that leads to the answer
-```
-
-Every push is graded by the workflow in `.github/workflows/classroom.yml`: the Actions tab shows
-each step, and GitHub Classroom records the points. The steps, in order:
-
-@STEPS@
-"""
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "classroom"  # the repository's files, with @KEYS@
 
 
-def _fill(template, **values):
+def _fill(name, **values):
+    template = (TEMPLATES / name).read_text()
     for key, value in values.items():
         template = template.replace(f"@{key}@", value)
     return template
@@ -118,13 +36,13 @@ def files():
     """Every file of the starter repository: relative path -> (bytes, mode)."""
     python = ".".join(platform.python_version_tuple()[:2])
     out = {".github/workflows/classroom.yml": _fill(
-        WORKFLOW, VERSION=__version__, NAME=WORKFLOW_NAME, PYTHON=python, VENDOR=VENDOR,
+        "classroom.yml", VERSION=__version__, NAME=WORKFLOW_NAME, PYTHON=python, VENDOR=VENDOR,
         RUNNER=RUNNER, ENV=f"{RUNNER.upper()}_RESULTS")}
-    out[f"{VENDOR}/pyproject.toml"] = _fill(PYPROJECT, VERSION=__version__, PYTHON=python,
+    out[f"{VENDOR}/pyproject.toml"] = _fill("pyproject.toml", VERSION=__version__, PYTHON=python,
                                             PINS=", ".join(f'"{p}"' for p in bundle.pins()))
     steps = "\n".join(f"{i}. `{s.signature}` ({s.points} points): {s.goal}"
                       for i, s in enumerate(registry.STEPS, 1))
-    out["README.md"] = _fill(README, STEPS=steps)
+    out["README.md"] = _fill("README.md", STEPS=steps)
     out["exercises/network.py"] = paths.exercise_file().read_text()
     out[".gitignore"] = ".venv/\n__pycache__/\n*.png\n.nnkata/\n"  # .nnkata/: the student's progress
     encoded = {name: (text.encode(), 0o644) for name, text in out.items()}

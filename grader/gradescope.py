@@ -29,76 +29,7 @@ ZIP_NAME = "autograder.zip"
 # other steps run beside it, is about 6 minutes, inside Gradescope's 10-minute timeout.
 TIME_SCALE = 2.0
 EPOCH = (1980, 1, 1, 0, 0, 0)  # every entry's timestamp: the same bytes for the same files
-
-SETUP = r"""#!/usr/bin/env bash
-# nnkata's Gradescope setup: run once, as root, from $ROOT/source, when the image is built.
-set -euo pipefail
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-SOURCE="$ROOT/source" GRADER="$ROOT/source/nnkata/grader" VENV="$ROOT/nnkata-venv"
-WANT=@PYTHON@  # the Python the zip was built with: its wheels exist for the pinned versions
-say() { echo "nnkata setup: $*"; }
-fail() { say "error: $*" >&2; exit 1; }
-updated=""
-apt_install() {
-    say "apt-get install $*"
-    [ -n "$updated" ] || { apt-get update -qq && updated=1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
-}
-# The system's interpreter, never one on root's PATH alone (pyenv's): the venv's python is
-# a symlink to it, and the nnkata user must be able to run it.
-has_venv() { [ -x "/usr/bin/$1" ] && "/usr/bin/$1" -c "import ensurepip, venv" 2>/dev/null; }
-if has_venv "$WANT" || { apt_install "$WANT" "$WANT-venv" && has_venv "$WANT"; }; then
-    PYTHON="/usr/bin/$WANT"
-elif has_venv python3 || { apt_install python3 python3-venv python3-pip && has_venv python3; }; then
-    PYTHON=/usr/bin/python3
-    say "WARNING: no $WANT here, using $($PYTHON -V); the pinned versions may not install"
-else
-    fail "cannot install python3 with its venv module"
-fi
-command -v bwrap >/dev/null 2>&1 || apt_install bubblewrap || say "no bubblewrap: not needed"
-
-say "venv $VENV ($("$PYTHON" -V)), pinned: $(grep -v '^#' "$SOURCE/requirements.txt" | xargs)"
-"$PYTHON" -m venv --clear "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$SOURCE/requirements.txt"
-"$VENV/bin/python" -m compileall -q "$SOURCE/nnkata" >/dev/null
-
-# The user student code runs as may read the venv and the child's two files, nothing else.
-id -u nnkata >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin nnkata
-chown -R root:root "$SOURCE/nnkata"
-find "$SOURCE/nnkata" -type d -exec chmod 0700 {} +
-find "$SOURCE/nnkata" -type f -exec chmod 0600 {} +
-chmod 0711 "$SOURCE/nnkata"
-chmod 0755 "$GRADER" "$SOURCE/setup.sh" "$SOURCE/run_autograder"  # the importer lists folders
-chmod 0644 "$GRADER/child.py" "$GRADER/wire.py"
-chmod -R a+rX "$VENV" && chmod go+x "$ROOT" "$SOURCE"
-[ ! -f "$ROOT/run_autograder" ] || chmod 0755 "$ROOT/run_autograder"
-
-as_nnkata() { runuser -u nnkata -- "$@"; }
-as_nnkata "$VENV/bin/python" -I -c "import sys; sys.path[:0] = sys.argv[1:]; import numpy, wire; \
-open(sys.argv[1] + '/child.py').close()" "$GRADER" || fail "the nnkata user cannot run $GRADER/child.py"
-for secret in solutions/network.py solutions/nn_kata.ipynb registry.py; do
-    ! as_nnkata test -r "$GRADER/$secret" || fail "the nnkata user can read $GRADER/$secret"
-done
-say "ready: $("$VENV/bin/python" -V), user nnkata, the reference readable by root alone"
-"""
-
-RUN = r"""#!/usr/bin/env bash
-# nnkata's Gradescope run: grade $ROOT/submission into $ROOT/results/results.json, always.
-set -uo pipefail
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-RESULTS="$ROOT/results"
-mkdir -p "$RESULTS" && rm -f "$RESULTS/results.json"
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-cd "$ROOT/source/nnkata"  # what -m puts first on sys.path: ours, never a folder of uploads
-PYTHONPATH="$ROOT/source/nnkata" "$ROOT/nnkata-venv/bin/python" -m grader.gradescope run --root "$ROOT"
-status=$?
-if [ ! -s "$RESULTS/results.json" ]; then  # Python did not start, or was killed before writing
-    echo "nnkata: the grader exited with status $status and wrote no results" >&2
-    printf '%s\n' '@FALLBACK@' >"$RESULTS/.results.json.tmp"
-    mv -f "$RESULTS/.results.json.tmp" "$RESULTS/results.json"
-fi
-exit 0
-"""
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "gradescope"  # setup.sh, run_autograder
 
 
 def failure(reason, seconds=0.0):
@@ -132,8 +63,8 @@ SEED_FILE = "hidden_seed"  # beside grader/: the instructor's seed, readable by 
 def entries(hidden_seed=None):
     """Every file of the zip: name -> (bytes, mode). With ``hidden_seed``, every run grades
     on the same hidden inputs (reproducible regrades); without, each run draws its own."""
-    files = {"setup.sh": (_script(SETUP), 0o755), "run_autograder": (_script(RUN), 0o755),
-             "requirements.txt": (bundle.requirements().encode(), 0o644)}
+    files = {name: (_script((TEMPLATES / name).read_text()), 0o755) for name in ("setup.sh", "run_autograder")}
+    files["requirements.txt"] = (bundle.requirements().encode(), 0o644)
     files.update(bundle.grader_files("nnkata"))  # the running grader, in the installed layout
     if hidden_seed is not None:
         files[f"nnkata/{SEED_FILE}"] = (f"{int(hidden_seed)}\n".encode(), bundle.SECRET)
