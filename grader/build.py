@@ -44,11 +44,50 @@ def stub_source(reference_text):
     return HEADER + "".join(out)
 
 
+def _cell(text):
+    return text.replace("|", "\\|")
+
+
+def step_table(steps, numbered=True):
+    """A markdown table of ``steps`` from their declarations: signature, points, goal."""
+    head = ["| # | step | points | what it must do |", "|---|---|---|---|"] if numbered else \
+        ["| step | points | what it must do |", "|---|---|---|"]
+    rows = []
+    for i, s in enumerate(steps, start=1):
+        call = s.signature.split(" -> ")[0]
+        cells = [f"`{_cell(call)}`", f"{s.points:g}", _cell(s.goal)]
+        rows.append("| " + " | ".join(([str(i)] if numbered else []) + cells) + " |")
+    return "\n".join(head + rows)
+
+
+def readme_tables():
+    """marker name -> the README region it opens, generated from the registry."""
+    from . import registry
+    return {"steps": step_table(registry.STEPS), "bonus steps": step_table(registry.BONUS, numbered=False)}
+
+
+def readme_source(text):
+    """The README with each generated region (between ``<!-- generated: NAME -->`` and
+    ``<!-- end: NAME -->``) rewritten; a region's markers missing is an error."""
+    for name, table in readme_tables().items():
+        start, end = f"<!-- generated: {name} -->", f"<!-- end: {name} -->"
+        before, found, rest = text.partition(start)
+        _, found_end, after = rest.partition(end)
+        if not (found and found_end):
+            raise HarnessError(f"README.md has no {start} ... {end} region for the {name} table")
+        text = f"{before}{start}\n{table}\n{end}{after}"
+    return text
+
+
 def targets():
-    """generated path -> the text it must hold."""
+    """generated path -> the text it must hold (the README's tables in a checkout)."""
     from . import notebook
-    return {exercise_file(): stub_source(reference_file().read_text()),
-            notebook_file(): notebook.dumps(notebook.source_notebook())}
+    found = {exercise_file(): stub_source(reference_file().read_text()),
+             notebook_file(): notebook.dumps(notebook.source_notebook())}
+    readme = reference_file().parent.parent / "README.md"
+    if readme.is_file() and (readme.parent / "pyproject.toml").is_file():  # a checkout, not an install
+        found[readme] = readme_source(readme.read_text())
+    return found
 
 
 def stale():

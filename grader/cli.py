@@ -109,6 +109,13 @@ def _parser():
     base.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
     base.add_argument("--show", action="store_true", help="print the recorded baseline as JSON")
 
+    dev = sub.add_parser("dev", help="the maintainer's check (for maintainers)")
+    dev_sub = dev.add_subparsers(dest="action", required=True, metavar="ACTION")
+    dev_check = dev_sub.add_parser("check", help="fail when anything derived from the kata is stale, "
+                                   "declared twice, or graded wrong (stubs, reference, named mistakes)")
+    dev_check.add_argument("--no-mistakes", action="store_true", help="leave out the named mistakes "
+                           "(one grade per catalogued mistake)")
+
     build = sub.add_parser("build", help="regenerate exercises/ from solutions/ (for maintainers)")
     build.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale")
     build.add_argument("--reference", action="store_true",
@@ -318,10 +325,18 @@ def cmd_build(args):
     return 0
 
 
+def cmd_dev(args):
+    from . import dev
+    problems = dev.check(with_mistakes=not args.no_mistakes)
+    print(f"{len(problems)} problem(s)" if problems else "the kata is consistent")
+    return 1 if problems else 0
+
+
 COMMANDS = {"check": cmd_check, "hint": cmd_hint, "list": cmd_list, "watch": cmd_watch,
             "reset": cmd_reset, "solution": cmd_solution, "kata": cmd_kata, "grade": cmd_grade,
             "build": cmd_build, "report": cmd_report, "gradescope": cmd_gradescope,
-            "classroom": cmd_classroom, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader}
+            "classroom": cmd_classroom, "baseline": cmd_baseline, "nbgrader": cmd_nbgrader,
+            "dev": cmd_dev}
 
 
 def main(argv=None):
