@@ -10,15 +10,17 @@ grader stays under 300 MB whatever the submission does.
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.dev import replace_function  # noqa: E402
+
 REFERENCE = (ROOT / "solutions" / "network.py").read_text()
 TARGET_MB = 300
 
@@ -78,8 +80,7 @@ def softmax(z):
 def hostile(functions):
     text = REFERENCE
     for name, code in functions.items():
-        pattern = re.compile(rf"^def {name}\(.*?(?=^def |\Z)", re.S | re.M)
-        text = pattern.sub(lambda _: textwrap.dedent(code).strip() + "\n\n\n", text, count=1)
+        text = replace_function(text, name, code)
     return text
 
 

@@ -16,6 +16,7 @@ from it disagree:
 import collections
 import re
 import tempfile
+import textwrap
 from pathlib import Path
 
 from . import build, mistakes, registry
@@ -25,12 +26,14 @@ HINT_TIERS = 3
 SEED = 11  # hidden inputs of a fixed seed: the check says the same every time
 
 
-def _replaced(source, name, code):
-    """``source`` with its top-level function ``name`` replaced by ``code``."""
+def replace_function(source, name, code):
+    """``source`` with its top-level function ``name`` replaced by ``code`` (dedented): how a
+    mistake, a variant or a hostile function is written into a copy of the reference. Raises
+    ``KeyError`` when there is no such function."""
     pattern = re.compile(rf"^def {name}\(.*?(?=^def |^# =+|\Z)", re.S | re.M)
     if not pattern.search(source):
-        return None
-    return pattern.sub(lambda _: code.strip() + "\n\n\n", source, count=1)
+        raise KeyError(name)
+    return pattern.sub(lambda _: textwrap.dedent(code).strip() + "\n\n\n", source, count=1)
 
 
 def declarations():
@@ -74,8 +77,9 @@ def named_mistakes():
     found, reference = [], reference_file().read_text()
     with tempfile.TemporaryDirectory() as tmp:
         for number, m in enumerate(mistakes.CATALOGUE):
-            text = _replaced(reference, m.step, m.code)
-            if text is None:
+            try:
+                text = replace_function(reference, m.step, m.code)
+            except KeyError:
                 found.append(f"{m.slug}: the reference has no function {m.step}")
                 continue
             path = Path(tmp) / f"mistake{number}.py"  # a slug may hold a / (delta-no-1/n)
