@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.dev import replace_function  # noqa: E402
+from grader.build.check import replace_function  # noqa: E402
 
 REFERENCE = (ROOT / "solutions" / "network.py").read_text()
 TARGET_MB = 300

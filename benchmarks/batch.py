@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import replace_function  # noqa: E402
-from grader import notebook, paths  # noqa: E402
+from grader import paths  # noqa: E402
+from grader.build import notebook  # noqa: E402
 
 VARIANTS = {  # a class: some right, most with one of the usual mistakes; every one trains
     "right": {},
@@ -84,7 +85,7 @@ def nbgrader_course(tmp, texts, name, *, kernel=False):
             if cell["metadata"]["nbgrader"].get("grade") and grade_id.endswith("_tests"):
                 step = grade_id.removesuffix("_tests")
                 cell["source"] = ("import os\nos.environ['NBGRADER_EXECUTION'] = 'benchmark'  # past the guard\n"
-                                  f"from grader.notebook import check\nscore = check({step!r}, globals(), "
+                                  f"from grader.study.notebook import check\nscore = check({step!r}, globals(), "
                                   "hidden=True)\nscore")
         source.write_text(json.dumps(nb))
     timed([sys.executable, "-m", "nbgrader", "generate_assignment", "nn_kata"], cwd=course)

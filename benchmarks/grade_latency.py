@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import reference, sandbox  # noqa: E402
-from grader.runner import Submission  # noqa: E402
+from grader.sandbox.runner import Submission  # noqa: E402
 
 
 def cold_grades(path, runs, tier):

@@ -4,14 +4,14 @@ import argparse
 import os
 import sys
 
-from . import __version__, one_blas_thread
-from .errors import HarnessError
+from grader import __version__, one_blas_thread
+from grader.errors import HarnessError
 
 one_blas_thread()
 
 
 def render_formats():
-    from .render import FORMATS
+    from grader.views.table import FORMATS
     return FORMATS
 
 
@@ -124,9 +124,11 @@ def _parser():
 
 
 def cmd_check(args):
-    from . import registry, render, study
-    steps = [registry.step(args.step).name] if args.step else None
-    report, _, newly = study.check(args.file, steps=steps, curves=bool(args.plot),
+    from grader.kata import curriculum
+    from grader.views import table as render
+    from grader.study import commands
+    steps = [curriculum.step(args.step).name] if args.step else None
+    report, _, newly = commands.check(args.file, steps=steps, curves=bool(args.plot),
                                    bonus=True if args.bonus else None)
     render.write(report, "table", detail=args.step)
     if len(newly) == 1:
@@ -140,58 +142,62 @@ def cmd_check(args):
 
 def _plot(report, path, keras=None):
     if path:
-        from . import plot
+        from grader.views import plot
         plot.draw(report, path, keras)
         print(f"learning curves: {path}", file=sys.stderr)
 
 
 def cmd_hint(args):
-    from . import study
-    sys.stdout.write(study.hint_text(args.step, args.tier))
+    from grader.study import commands
+    sys.stdout.write(commands.hint_text(args.step, args.tier))
     return 0
 
 
 def cmd_list(args):
-    from . import render, study
-    sys.stdout.write(study.list_text(args.file, colour=render.use_colour(sys.stdout)))
+    from grader.views import table as render
+    from grader.study import commands
+    sys.stdout.write(commands.list_text(args.file, colour=render.use_colour(sys.stdout)))
     return 0
 
 
 def cmd_watch(args):
-    from . import grade, study, watch
-    path, progress = study.target(args.file)
+    from grader import grade
+    from grader.study import commands
+    from grader.study import watch
+    path, progress = commands.target(args.file)
     if not path.is_file():
         raise HarnessError(f"no such file: {path}")
     return watch.run(path, progress, grade.grade, poll=args.poll)
 
 
 def cmd_reset(args):
-    from . import registry, study
-    name = registry.step(args.step).name
-    path, _ = study.target(args.file)
+    from grader.kata import curriculum
+    from grader.study import commands
+    name = curriculum.step(args.step).name
+    path, _ = commands.target(args.file)
     if not args.yes:
         answer = input(f"Replace your {name} in {path} with its stub? A backup is kept. [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing changed")
             return 1
-    path, backup = study.reset(name, args.file)
+    path, backup = commands.reset(name, args.file)
     print(f"{name} is a stub again in {path} (your version: {backup})")
     return 0
 
 
 def cmd_solution(args):
-    from . import study
+    from grader.study import commands
     try:
-        sys.stdout.write(study.solution(args.step))
-    except study.Locked as exc:
+        sys.stdout.write(commands.solution(args.step))
+    except commands.Locked as exc:
         print(f"nnkata: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
 def cmd_kata(args):
-    from . import kata
-    from .progress import Progress
+    from grader.study import runs as kata
+    from grader.study.progress import Progress
     progress = Progress.here() or Progress()
     if args.action == "new":
         number, path = progress.new_run()
@@ -206,7 +212,8 @@ def cmd_kata(args):
 
 def cmd_grade(args):
     import stat
-    from . import isolation, render
+    from grader.sandbox import isolation
+    from grader.views import table as render
     try:  # a submission that is a link is a batch's to report, never followed here
         one = len(args.path) == 1 and stat.S_ISREG(os.lstat(args.path[0]).st_mode) and not args.out
     except OSError:
@@ -215,8 +222,9 @@ def cmd_grade(args):
         isolation.require("grading submissions for a class or a platform", no_sandbox=args.no_sandbox)
     if not one:
         return _grade_batch(args)
-    from . import baseline, grade
-    keras = baseline.train() if args.live_baseline else None
+    from grader.kata import records
+    from grader import grade
+    keras = records.train() if args.live_baseline else None
     report = grade.grade(args.path[0], steps=args.step, keras=keras, curves=bool(args.plot),
                          public_only=args.public_only, bonus=args.bonus)
     render.write(report, args.format)
@@ -227,7 +235,8 @@ def cmd_grade(args):
 def _grade_batch(args):
     """Several submissions: graded in parallel into --out (a temporary folder without it)."""
     import tempfile
-    from . import batch, render
+    from grader.deploy import batch
+    from grader.views import table as render
     if args.plot or args.live_baseline:
         raise HarnessError("--plot and --live-baseline grade one submission at a time")
     if args.format in render.SINGLE_FORMATS:
@@ -248,7 +257,7 @@ def _grade_batch(args):
 
 def cmd_report(args):
     from pathlib import Path
-    from . import class_report
+    from grader.views import class_report
     summary = class_report.summarise(class_report.load(args.out))
     target = Path(args.html) if args.html else Path(args.out) / "report.html"
     class_report.write_html(summary, target)
@@ -258,9 +267,9 @@ def cmd_report(args):
 
 
 def cmd_gradescope(args):
-    from . import gradescope
+    from grader.deploy import gradescope
     if args.action == "build":
-        from .grade import hidden_seed
+        from grader.grade import hidden_seed
         seed = args.hidden_seed
         if seed is None and os.environ.get("NNKATA_HIDDEN_SEED") is not None:
             seed = hidden_seed()[0]
@@ -271,7 +280,7 @@ def cmd_gradescope(args):
 
 
 def cmd_classroom(args):
-    from . import classroom
+    from grader.deploy import classroom
     written = classroom.init(args.dir)
     print(f"wrote {len(written)} files into {args.dir}: push it to GitHub and make it the "
           "assignment's template repository")
@@ -282,7 +291,7 @@ def cmd_classroom(args):
 
 
 def cmd_nbgrader(args):
-    from . import nbgrader_course
+    from grader.deploy import nbgrader_course
     for path in nbgrader_course.init(args.dir):
         print(f"wrote {path}")
     print(f"next: cd {args.dir} && nbgrader generate_assignment nn_kata")
@@ -291,22 +300,22 @@ def cmd_nbgrader(args):
 
 def cmd_baseline(args):
     import json
-    from . import baseline
+    from grader.kata import records
     if args.show:
-        print(json.dumps(baseline.recorded(), indent=1))
+        print(json.dumps(records.recorded(), indent=1))
         return 0
     if args.seeds < 1:
         raise HarnessError("--seeds must be at least 1")
-    record = baseline.train(tuple(range(args.seeds)))
-    out = args.out or baseline.RECORD
-    baseline.write(record, out)
+    record = records.train(tuple(range(args.seeds)))
+    out = args.out or records.RECORD
+    records.write(record, out)
     print(f"wrote {out}: median validation accuracy {record['val_accuracy']:.4f} over "
           f"{args.seeds} seed(s), median fit {record['fit_seconds']:.1f} s")
     return 0
 
 
 def cmd_build(args):
-    from . import build
+    from grader.build import generated as build
     if args.check:
         stale = build.stale()
         for path in stale:
@@ -317,8 +326,9 @@ def cmd_build(args):
     for path in build.build():
         print(f"wrote {path}")
     if args.reference:
-        from . import jsonfile, reference
-        from .checks import training
+        from grader import jsonfile
+        from grader.judge import reference
+        from grader.kata import training
         record = training.record_reference(reference.load())
         jsonfile.write_atomic(training.RECORD, record)
         print(f"wrote {training.RECORD}: median validation accuracy {record['val_accuracy']:.4f}")
@@ -326,7 +336,7 @@ def cmd_build(args):
 
 
 def cmd_dev(args):
-    from . import dev
+    from grader.build import check as dev
     problems = dev.check(with_mistakes=not args.no_mistakes)
     print(f"{len(problems)} problem(s)" if problems else "the kata is consistent")
     return 1 if problems else 0
@@ -344,7 +354,7 @@ def main(argv=None):
     try:
         return COMMANDS[args.command](args)
     except HarnessError as exc:  # it may quote a path or a line a submission chose
-        from .text import clean
+        from grader.text import clean
         print(f"nnkata: error: {clean(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from . import text
+from grader import text
 
 MAX_SOURCE = 8 * 2**20  # bytes of a .py submission: the kata's file is some 20 KB
 MAX_NOTEBOOK = 16 * 2**20  # bytes of a notebook: with its outputs cleared, far smaller

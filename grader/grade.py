@@ -16,12 +16,19 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, files, mistakes, notebook, reference, registry, sandbox, text
-from .checks.common import Ctx
-from .compare import Fail
-from .errors import HarnessError
-from .result import CheckResult, Report, StepResult
-from .runner import OUTPUT_CAP, Fatal, Pending, Raised, Submission, read_source, size
+from grader import __version__
+from grader import files
+from grader.judge import mistakes
+from grader.kata import notebook
+from grader.judge import reference
+from grader.kata import curriculum as registry
+from grader.sandbox import tiers
+from grader import text
+from grader.judge.context import Ctx
+from grader.judge.compare import Fail
+from grader.errors import HarnessError
+from grader.judge.result import CheckResult, Report, StepResult
+from grader.sandbox.runner import OUTPUT_CAP, Fatal, Pending, Raised, Submission, read_source, size
 
 HIDDEN_SEED_ENV = "NNKATA_HIDDEN_SEED"
 
@@ -181,7 +188,7 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
     options = {"curves": curves, "public_only": public_only, **({"keras": keras} if keras else {})}
     problems = problems or {}
     started = time.monotonic()
-    tier = sandbox.choose()
+    tier = tiers.choose()
     helpers = reference.functions()
     source = read_source(path)  # read once: every child of this grade runs the same bytes
     alone = [s for s in chosen if s.own_process and s.name not in problems]

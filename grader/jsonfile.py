@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import HarnessError
+from grader.errors import HarnessError
 
 
 def read_record(path, what, remedy):

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from . import paths, registry
-from .errors import HarnessError
+from grader import paths
+from grader.kata import curriculum
+from grader.errors import HarnessError
 
 KATA = pytest.StashKey()
 
@@ -35,15 +36,15 @@ class Kata:
         self.path = path
         self.report = None
         text = path.read_text(errors="replace") if path.suffix == ".py" else ""
-        self.lines = {s.name: text[:m.start()].count("\n") for s in registry.STEPS
+        self.lines = {s.name: text[:m.start()].count("\n") for s in curriculum.STEPS
                       if (m := re.search(rf"^def {s.name}\(", text, re.M))}
 
     def result(self, item):
         if self.report is None:
-            from . import grade
+            from grader import grade
             wanted = {i.spec.name for i in item.session.items if isinstance(i, KataCheck)}
             try:
-                self.report = grade.grade(self.path, steps=[s.name for s in registry.STEPS
+                self.report = grade.grade(self.path, steps=[s.name for s in curriculum.STEPS
                                                             if s.name in wanted])
             except HarnessError as exc:
                 pytest.exit(f"nnkata: error: {exc}")
@@ -90,7 +91,7 @@ def pytest_configure(config):
         raise pytest.UsageError(f"nnkata: {path} is neither a .py module nor a .ipynb notebook")
     config.stash[KATA] = Kata(Path(os.path.abspath(path)))
     config.args = [f"{path}{node}"]  # the kata alone, not the project's own tests
-    for step in registry.STEPS:
+    for step in curriculum.STEPS:
         config.addinivalue_line("markers", f"{step.name}: the checks of the kata's {step.name} "
                                 f"step ({step.points:g} points)")
 
@@ -106,7 +107,7 @@ def pytest_collect_file(file_path, parent):
 
 class KataFile(pytest.File):
     def collect(self):
-        for spec in registry.STEPS:
+        for spec in curriculum.STEPS:
             yield KataStep.from_parent(self, name=spec.name, spec=spec)
 
 
@@ -163,7 +164,7 @@ def pytest_terminal_summary(terminalreporter, config):
     kata = config.stash.get(KATA, None)
     if kata is None or kata.report is None:
         return
-    from . import render
+    from grader.views import table as render
     terminalreporter.write_sep("=", "nnkata")
     terminalreporter.write(render.table(kata.report,
                                         colour=config.get_terminal_writer().hasmarkup))

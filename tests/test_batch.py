@@ -12,7 +12,9 @@ import time
 import pytest
 
 from conftest import REFERENCE, STEP_NAMES, full, replace_function
-from grader import paths, platforms, registry
+from grader import paths
+from grader.views import formats as platforms
+from grader.kata import curriculum as registry
 
 SOFTMAX_AXIS0 = """
 def softmax(z):
@@ -197,7 +199,7 @@ def test_the_hidden_seed_is_drawn_once_per_output_folder(tmp_path):
 
 
 def test_a_harness_failure_writes_no_report_and_says_so(tmp_path, monkeypatch):
-    from grader import batch
+    from grader.deploy import batch
     folder, out = tmp_path / "class", tmp_path / "out"
     folder.mkdir()
     shutil.copy(REFERENCE, folder / "ada.py")
@@ -214,7 +216,7 @@ def test_a_harness_failure_writes_no_report_and_says_so(tmp_path, monkeypatch):
 
 
 def test_the_worker_says_a_harness_failure_on_one_line_and_exits_2(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "grader.worker", "--", str(tmp_path / "gone\x1b[2J.py")],
+    run = subprocess.run([sys.executable, "-m", "grader.deploy.worker", "--", str(tmp_path / "gone\x1b[2J.py")],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr == f"nnkata: error: no such file: {tmp_path}/gone\\x1b[2J.py\n"
@@ -265,7 +267,8 @@ class Terminal:
 
 
 def test_on_a_terminal_the_progress_bar_redraws_in_place_with_an_eta():
-    from grader import batch, grade
+    from grader import grade
+    from grader.deploy import batch
     term = Terminal()
     bar = batch.Progress(term)
     bar.start(4, 1)
@@ -298,7 +301,8 @@ def test_bonus_steps_are_graded_only_when_asked_and_never_enter_the_gradebook(tm
 
 
 def test_names_are_printed_on_one_line_with_their_control_characters_escaped():
-    from grader import batch, grade
+    from grader import grade
+    from grader.deploy import batch
     for live in (False, True):
         term = Terminal()
         term.isatty = lambda live=live: live

@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from grader import budget, sandbox
+from grader.sandbox import budget
+from grader.sandbox import tiers as sandbox
 from test_sandbox import child, tier_or_skip
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader import build, paths
+from grader import paths
+from grader.build import generated as build
 from grader.errors import HarnessError
 
 

@@ -12,7 +12,8 @@ import statistics
 import pytest
 
 from conftest import REFERENCE, STEP_NAMES, grade, replace_function
-from grader import class_report, paths
+from grader import paths
+from grader.views import class_report
 from grader.errors import HarnessError
 
 EVIL = "<script>alert(1)</script>"

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from grader import paths, registry
+from grader import paths
+from grader.kata import curriculum as registry
 
 
 def nnkata(*args, cwd=None):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.compare import Fail, Tol, compare, diagnose, expect_array
+from grader.judge.compare import Fail, Tol, compare, diagnose, expect_array
 
 TOL = Tol(1e-9, 1e-12)
 E = np.random.default_rng(0).normal(size=(7, 10))

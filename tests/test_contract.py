@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from conftest import REFERENCE, full, replace_function
-from grader import contract, reference
+from grader.sandbox import contract
+from grader.judge import reference
 from grader.checks import params as P
 
 PARAMS = P.init(np.random.default_rng(0), "scaled")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader import data
+from grader.judge import data
 
 
 def test_split_matches_scikit_learn():

@@ -5,7 +5,10 @@ import dataclasses
 
 import pytest
 
-from grader import build, dev, mistakes, registry
+from grader.build import generated as build
+from grader.build import check as dev
+from grader.judge import mistakes
+from grader.kata import curriculum as registry
 from grader.errors import HarnessError
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader import gradcheck
+from grader.judge import gradcheck
 
 
 def test_numeric_gradient_of_a_known_function():

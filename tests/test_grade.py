@@ -3,7 +3,8 @@
 import pytest
 
 from conftest import STEP_NAMES, full, grade
-from grader import paths, registry
+from grader import paths
+from grader.kata import curriculum as registry
 
 
 @pytest.fixture(scope="module")

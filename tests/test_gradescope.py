@@ -18,7 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REFERENCE, replace_function
-from grader import gradescope, paths, registry, sandbox
+from grader import paths
+from grader.deploy import gradescope
+from grader.kata import curriculum as registry
+from grader.sandbox import tiers as sandbox
 
 PY = f"python{sys.version_info.major}.{sys.version_info.minor}"
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -134,7 +137,8 @@ def test_the_zip_holds_the_scripts_the_pins_and_the_grader_in_its_installed_layo
         assert set(infos) == {"setup.sh", "run_autograder", "requirements.txt"} | package | set(kata)
         for name, source in kata.items():
             assert z.read(name) == source.read_bytes()
-        assert z.read("nnkata/grader/child.py") == (paths.PACKAGE / "child.py").read_bytes()
+        for module in sandbox.CHILD.glob("*.py"):
+            assert z.read(f"nnkata/grader/sandbox/child/{module.name}") == module.read_bytes()
         for name, info in infos.items():
             mode = info.external_attr >> 16
             want = 0o755 if name in ("setup.sh", "run_autograder") else \
@@ -144,7 +148,7 @@ def test_the_zip_holds_the_scripts_the_pins_and_the_grader_in_its_installed_layo
         setup, run = z.read("setup.sh").decode(), z.read("run_autograder").decode()
     assert setup.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in setup
     assert f"WANT={PY} " in setup and "@" not in setup.replace("$@", "")
-    assert run.startswith("#!/usr/bin/env bash\n") and "-m grader.gradescope run" in run
+    assert run.startswith("#!/usr/bin/env bash\n") and "-m grader.deploy.gradescope run" in run
     fallback = run.split("printf '%s\\n' '")[1].split("'")[0]  # what it writes if Python cannot
     valid(strict(fallback))
     assert strict(fallback)["score"] == 0.0 and strict(fallback)["output"].startswith(FAILED)
@@ -176,16 +180,17 @@ def test_setup_makes_a_venv_the_nnkata_user_runs_and_closes_the_reference_to_it(
     assert versions == [metadata.version(n) for n in ("numpy", "scikit-learn", "hypothesis")]
     pwd.getpwnam("nnkata")
     modes = {p: stat.S_IMODE((grader / p).stat().st_mode) for p in
-             ("solutions", "solutions/network.py", "solutions/nn_kata.ipynb", "registry.py",
-              "child.py", "wire.py", ".")}
+             ("solutions", "solutions/network.py", "solutions/nn_kata.ipynb", "kata/curriculum.py",
+              "sandbox/child/main.py", "sandbox/child/wire.py", "sandbox/child", "sandbox", ".")}
     assert modes == {"solutions": 0o700, "solutions/network.py": 0o600, "solutions/nn_kata.ipynb": 0o600,
-                     "registry.py": 0o600, "child.py": 0o644, "wire.py": 0o644, ".": 0o755}
+                     "kata/curriculum.py": 0o600, "sandbox/child/main.py": 0o644, "sandbox/child/wire.py": 0o644,
+                     "sandbox/child": 0o755, "sandbox": 0o755, ".": 0o755}
     probe = ("import numpy, sys\nfor p in sys.argv[1:]:\n    try:\n        open(p).read(1); print('read')\n"
              "    except PermissionError:\n        print('denied')")
-    seen = as_nnkata(str(python), "-I", "-c", probe, str(grader / "child.py"),
+    seen = as_nnkata(str(python), "-I", "-c", probe, str(grader / "sandbox" / "child" / "main.py"),
                      str(grader / "solutions" / "network.py"), str(grader / "solutions" / "nn_kata.ipynb"))
     assert seen.stdout.split() == ["read", "denied", "denied"], seen.stderr
-    usable = subprocess.run([str(python), "-c", "from grader import sandbox; print(sandbox.usable('user'))"],
+    usable = subprocess.run([str(python), "-c", "from grader.sandbox import tiers; print(tiers.usable('user'))"],
                             env={**os.environ, "PYTHONPATH": str(r / "source" / "nnkata")},
                             capture_output=True, text=True, check=True)
     assert usable.stdout.strip() == "True"  # the user tier works with the venv's interpreter
@@ -310,10 +315,10 @@ def attempt(path, mode="r"):
         return type(exc).__name__
 
 def sigmoid(z):
-    seen = {{"uid": os.getuid(), "child": attempt({str(grader / "child.py")!r}),
+    seen = {{"uid": os.getuid(), "child": attempt({str(grader / "sandbox" / "child" / "main.py")!r}),
             "reference": attempt({str(grader / "solutions" / "network.py")!r}),
             "notebook": attempt({str(grader / "solutions" / "nn_kata.ipynb")!r}),
-            "registry": attempt({str(grader / "registry.py")!r}),
+            "registry": attempt({str(grader / "kata" / "curriculum.py")!r}),
             "forge": attempt({str(r / "results" / "results.json")!r}, "w")}}
     raise RuntimeError("PROBE" + json.dumps(seen) + "PROBE")
 '''

@@ -10,7 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from grader import notebook, paths, registry
+from grader import paths
+from grader.kata import source
+from grader.kata import curriculum as registry
 from grader.errors import HarnessError
 
 # the contract's steps, in its order
@@ -20,7 +22,7 @@ PARAM_KEYS = {"w1", "b1", "w2", "b2", "w3", "b3"}
 BUILTINS = {"range", "len", "float", "int"}
 LIMIT = 400
 REFERENCE = paths.reference_file().read_text()
-FUNCTIONS = notebook.functions(REFERENCE)
+FUNCTIONS = source.functions(REFERENCE)
 
 
 def squeeze(text):

@@ -10,7 +10,8 @@ import time
 import pytest
 
 from conftest import full, grade
-from grader import paths, sandbox
+from grader import paths
+from grader.sandbox import tiers as sandbox
 
 STRONG = "bwrap"
 

@@ -10,7 +10,9 @@ import shutil
 import pytest
 
 from conftest import REFERENCE
-from grader import cli, isolation, paths, sandbox
+from grader import cli, paths
+from grader.sandbox import isolation
+from grader.sandbox import tiers as sandbox
 
 
 @pytest.fixture

@@ -26,8 +26,18 @@ def test_every_contract_is_kept():
 def test_the_child_importing_the_grader_breaks_a_contract(tmp_path):
     shutil.copytree(ROOT / "grader", tmp_path / "grader", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
-    wire = tmp_path / "grader" / "wire.py"
-    wire.write_text(wire.read_text() + "\nfrom grader import reference  # the wrong way\n")
+    wire = tmp_path / "grader" / "sandbox" / "child" / "wire.py"
+    wire.write_text(wire.read_text() + "\nfrom grader.judge import reference  # the wrong way\n")
     done = lint(tmp_path, tmp_path)
     assert done.returncode != 0
-    assert "grader.wire is not allowed to import grader.reference" in done.stdout
+    assert "grader.sandbox.child is not allowed to import grader.judge" in done.stdout
+
+
+def test_a_layer_importing_one_above_it_breaks_the_layers(tmp_path):
+    shutil.copytree(ROOT / "grader", tmp_path / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    compare = tmp_path / "grader" / "judge" / "compare.py"
+    compare.write_text(compare.read_text() + "\nfrom grader.views import table  # the wrong way\n")
+    done = lint(tmp_path, tmp_path)
+    assert done.returncode != 0
+    assert "grader.judge is not allowed to import grader.views" in done.stdout

@@ -9,8 +9,8 @@ import pytest
 
 from checks.test_correct_alternatives import ALTERNATIVES
 from conftest import FAST_STEPS, REFERENCE, full, grade, variant_grader
-from grader import mistakes
-from grader.compare import Fail, Tol, compare, expect_array
+from grader.judge import mistakes
+from grader.judge.compare import Fail, Tol, compare, expect_array
 
 SEED = 11
 CORE = list(FAST_STEPS)  # train is graded end to end: its mistakes are not catalogued

@@ -12,7 +12,9 @@ import nbgrader  # noqa: F401 - the test extra installs it; a missing nbgrader m
 import pytest
 
 from conftest import replace_function
-from grader import notebook, paths, registry
+from grader import paths
+from grader.build import notebook
+from grader.kata import curriculum as registry
 
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
@@ -152,7 +154,7 @@ def test_a_grade_cell_in_a_real_kernel_prints_feedback_and_ends_with_a_float():
         "np.sum(e, axis=1, keepdims=True)", "np.sum(e, axis=0, keepdims=True)")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(code),
-        nbformat.v4.new_code_cell('from grader.notebook import check\nscore = check("softmax", globals())\nscore'),
+        nbformat.v4.new_code_cell('from grader.study.notebook import check\nscore = check("softmax", globals())\nscore'),
         nbformat.v4.new_code_cell('score = check("sigmoid", globals(), hidden=True)\nscore')])
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute()
     for cell, step in ((nb.cells[1], "softmax"), (nb.cells[2], "sigmoid")):

@@ -14,7 +14,11 @@ import uuid
 import pytest
 
 from conftest import REFERENCE, replace_function
-from grader import batch, nbgrader_autograde, notebook, paths, registry
+from grader import paths
+from grader.deploy import batch
+from grader.deploy import nbgrader_autograde
+from grader.build import notebook
+from grader.kata import curriculum as registry
 from test_nbgrader import NBGRADER, SOFTMAX_AXIS0, course, run  # noqa: F401 - course: a fixture of this module too
 
 SEED = "987654321"  # the hidden seed of this autograde: it must reach no student
@@ -27,13 +31,13 @@ CHEATS = {
     "interactivity": "get_ipython().ast_node_interactivity = 'none'",
     "formatter": "get_ipython().display_formatter.formatters['text/plain'].for_type("
                  "float, lambda value, printer, cycle: printer.text('full marks'))",
-    "check": "import grader.notebook\ngrader.notebook.check = lambda *args, **kwargs: 100.0",
-    "check_negative": "import grader.notebook\ngrader.notebook.check = lambda *args, **kwargs: -1",
+    "check": "import grader.study.notebook\ngrader.study.notebook.check = lambda *args, **kwargs: 100.0",
+    "check_negative": "import grader.study.notebook\ngrader.study.notebook.check = lambda *args, **kwargs: -1",
     "subprocess": "import subprocess\nsubprocess.run = lambda *args, **kwargs: None",
     "json": "import json\njson.loads = lambda *args, **kwargs: {'steps': [{'score': 100.0, "
             "'max_score': 100.0, 'status': 'passed', 'checks': []}]}",
     "float": "import builtins\nbuiltins.float = lambda *args: 100.0",
-    "modules": "import sys, types\nsys.modules['grader.notebook'] = types.SimpleNamespace("
+    "modules": "import sys, types\nsys.modules['grader.kata.notebook'] = types.SimpleNamespace("
                "check=lambda *args, **kwargs: 100.0)",
     "reference": "from grader import paths\nexec(open(paths.reference_file()).read())",
 }
@@ -225,7 +229,7 @@ def test_a_misconfigured_course_fails_closed(tmp_path):
     """If nbgrader_config.py did not load the preprocessor, autograde executes the notebook: the
     grade cells then refuse (an error output: no credit), never grade inside the kernel."""
     code = ("import os\nos.environ['NBGRADER_EXECUTION'] = 'autograde'\n"
-            "from grader.notebook import check\ncheck('sigmoid', {}, hidden=True)")
+            "from grader.study.notebook import check\ncheck('sigmoid', {}, hidden=True)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode != 0 and "did not load nnkata's preprocessor" in done.stderr
 

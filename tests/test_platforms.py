@@ -14,7 +14,9 @@ import xmlschema
 
 from conftest import REFERENCE, grade, replace_function
 from grader import grade as grading
-from grader import paths, platforms, render
+from grader import paths
+from grader.views import formats as platforms
+from grader.views import table as render
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 JSON_FORMATS = ("gradescope", "exercism", "classroom")
@@ -221,7 +223,7 @@ def test_every_format_writes_any_unicode_and_no_raw_control_character(reports, f
 
 @pytest.mark.parametrize("fmt", ("table", "json", "csv", "junit"))
 def test_every_class_format_writes_any_unicode(reports, fmt):
-    from grader import batch
+    from grader.deploy import batch
     outcomes = {f"n{HOSTILE}": batch.Outcome(f"n{HOSTILE}", _hostile(reports["reference"])),
                 "x\x1b]0;title\x07": batch.Outcome("x\x1b]0;title\x07", None, error=HOSTILE)}
     text = render.render_class(outcomes, fmt)

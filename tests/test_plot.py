@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from grader import paths, plot
+from grader import paths
+from grader.views import plot
 from grader.errors import HarnessError
 from grader.grade import grade
 

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from conftest import REFERENCE
-from grader import notebook, paths
+from grader import paths
+from grader.kata import source
 
 WRONG_SIGMOID = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(z))\n"
 
@@ -25,12 +26,12 @@ def nnkata(cwd, *args, stdin=None):
 def put(path, name, code):
     """Replace one function of the file at ``path`` (its source is taken from ``code``)."""
     text = path.read_text()
-    old = notebook.functions(text)[name][0]
+    old = source.functions(text)[name][0]
     path.write_text(text.replace(old, code if code.endswith("\n") else code + "\n", 1))
 
 
 def reference_of(name):
-    code = notebook.functions(REFERENCE.read_text())[name][0]
+    code = source.functions(REFERENCE.read_text())[name][0]
     return "".join(l for l in code.splitlines(keepends=True) if "SOLUTION" not in l)
 
 
@@ -96,8 +97,8 @@ def test_reset_asks_first_keeps_a_backup_and_restores_the_stub(ws):
     assert no.returncode == 1 and mine.read_text() == before
     yes = nnkata(ws, "reset", "sigmoid", stdin="y\n")
     assert yes.returncode == 0, yes.stderr
-    after = notebook.functions(mine.read_text())
-    assert after["sigmoid"][0] == notebook.functions(paths.exercise_file().read_text())["sigmoid"][0]
+    after = source.functions(mine.read_text())
+    assert after["sigmoid"][0] == source.functions(paths.exercise_file().read_text())["sigmoid"][0]
     assert "SOLUTION" not in after["softmax"][0] and "np.exp" in after["softmax"][0]  # untouched
     backups = list((ws / "exercises").glob(".network.py.*.bak"))
     assert len(backups) == 1 and backups[0].read_text() == before

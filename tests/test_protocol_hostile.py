@@ -18,7 +18,8 @@ import time
 import pytest
 
 from conftest import REFERENCE, full, grade, replace_function, scores
-from grader import runner, sandbox
+from grader.sandbox import runner
+from grader.sandbox import tiers as sandbox
 from grader.errors import HarnessError
 
 GRADER = os.path.dirname(os.path.abspath(runner.__file__))

@@ -7,7 +7,8 @@ import hypothesis.extra.numpy  # noqa: F401  (grading needs it: imported once, n
 import pytest
 
 from conftest import REFERENCE, replace_function
-from grader import paths, registry
+from grader import paths
+from grader.kata import curriculum as registry
 
 pytest_plugins = ["pytester"]
 

@@ -142,8 +142,9 @@ def test_a_null_byte_is_a_syntax_error_at_its_line(submission):
 
 
 def test_the_child_runs_the_bytes_read_when_the_grade_began(submission):
-    from grader import reference, sandbox
-    from grader.runner import Submission
+    from grader.judge import reference
+    from grader.sandbox import tiers as sandbox
+    from grader.sandbox.runner import Submission
     path = submission(sigmoid="def sigmoid(z):\n    return 'first'\n")
     with Submission(path, reference.functions(), sandbox.choose()) as sub:
         path.write_text("def sigmoid(z):\n    return 'second'\n")
@@ -156,7 +157,7 @@ def test_a_symbolic_link_is_not_followed(tmp_path):
     import os
 
     from grader.errors import HarnessError
-    from grader.runner import Submission
+    from grader.sandbox.runner import Submission
     target = tmp_path / "secret.py"
     target.write_text("SECRET = 1\n")
     link = tmp_path / "network.py"
@@ -177,7 +178,7 @@ def test_invalid_utf8_on_the_first_line_says_where_too(submission):
 
 def test_a_file_too_large_to_be_a_kata_is_not_run(submission):
     # grade() refuses such a file before it gets here; the runner holds to it on its own too
-    from grader.runner import MAX_SOURCE, Fatal, Submission
+    from grader.sandbox.runner import MAX_SOURCE, Fatal, Submission
     path = submission(text=b"x = 1\n#" + b"x" * MAX_SOURCE + b"\n")
     with Submission(path, {}) as sub:
         assert len(sub.source) == MAX_SOURCE + 1  # read no further than needed to know

@@ -15,10 +15,12 @@ import time
 import numpy as np
 import pytest
 
-from grader import reference, sandbox
+from grader import paths
+from grader.judge import reference
+from grader.sandbox import tiers as sandbox
 from grader.errors import HarnessError
 from grader.grade import grade
-from grader.runner import Submission
+from grader.sandbox.runner import Submission
 
 PROBE = '''
 import os, resource
@@ -62,7 +64,7 @@ def test_the_strongest_usable_tier_is_chosen_and_recorded(monkeypatch, submissio
 
 
 def test_none_is_loud(monkeypatch, submission, capsys):
-    from grader import render
+    from grader.views import table as render
     monkeypatch.setenv("NNKATA_ISOLATION", "none")
     report = grade(submission(), steps=["sigmoid"])
     assert {k: report.isolation[k] for k in ("tier", "isolated", "note")} == \
@@ -150,7 +152,7 @@ def test_graded_code_imports_numpy_scipy_sklearn_and_nothing_else(name):
     assert got["grader"] == got["matplotlib"] == got["pytest"] == "refused"  # all three are installed
     assert got["sha256"] == hashlib.sha256(IMPORTS.encode()).hexdigest()  # the submission, intact
     assert not any("site-packages" in p or "dist-packages" in p for p in got["path"])
-    assert str(sandbox.HERE) not in got["path"] and str(sandbox.HERE.parent) not in got["path"]
+    assert str(paths.PACKAGE) not in got["path"] and str(paths.PACKAGE.parent) not in got["path"]
 
 
 BWRAP_PROBE = '''
@@ -226,7 +228,7 @@ def test_other_tiers_stage_privately_and_remove_the_stage(name):
         assert stat.S_IMODE(stage.work.stat().st_mode) == 0o700 and stage.work.stat().st_uid == uid
         assert stat.S_IMODE(stage.submission.stat().st_mode) == 0o400 and stage.submission.stat().st_uid == uid
         assert stage.submission.read_bytes() == b"x = 1\n"
-        assert sorted(p.name for p in stage.path.iterdir()) == sorted(["child.py", "wire.py", *sandbox.importable()])
+        assert sorted(p.name for p in stage.path.iterdir()) == sorted([*(p.name for p in sandbox.CHILD.glob("*.py")), *sandbox.importable()])
     finally:
         box.close()
         box.close()  # idempotent

@@ -15,7 +15,11 @@ import threading
 import pytest
 
 from conftest import REFERENCE, full
-from grader import batch, files, grade, notebook, paths, registry, submissions
+from grader import files, grade, paths
+from grader.deploy import batch
+from grader.kata import notebook
+from grader.kata import curriculum as registry
+from grader.deploy import submissions
 
 MARKER = "SECRETMARKER7d1f"  # in a file no submission may show
 SYMLINK = "is a symbolic link: submit the"

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from grader import text
-from grader.result import CheckResult, Report, StepResult
+from grader.judge.result import CheckResult, Report, StepResult
 
 HOSTILE = "a\ud800b\x1b[2J\nc\td\x00e\x7ff\x85g\rh\u202ei\u2028j"
 

@@ -8,18 +8,20 @@ import pexpect
 import pytest
 
 from conftest import REFERENCE
-from grader import notebook, paths, registry
+from grader import paths
+from grader.kata import source
+from grader.kata import curriculum as registry
 
 
 def reference_of(name):
-    code = notebook.functions(REFERENCE.read_text())[name][0]
+    code = source.functions(REFERENCE.read_text())[name][0]
     return "".join(l for l in code.splitlines(keepends=True) if "SOLUTION" not in l)
 
 
 def save(path, name, code):
     """Save as an editor does: write a new file and rename it over the old one."""
     text = path.read_text()
-    new = text.replace(notebook.functions(text)[name][0], code, 1)
+    new = text.replace(source.functions(text)[name][0], code, 1)
     tmp = path.with_name(f".{path.name}.swp")
     tmp.write_text(new)
     os.replace(tmp, path)

@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from grader import wire
+from grader.sandbox.child import wire
 
 
 def roundtrip(values):

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import pytest
 
 from conftest import REFERENCE, grade, variant_grader
-from grader import paths, registry, render
-from grader.result import Report
+from grader import paths
+from grader.kata import curriculum as registry
+from grader.views import table as render
+from grader.judge.result import Report
 
 SEED = 11
 BONUS = [s.name for s in registry.BONUS]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader import reference
+from grader.judge import reference
 from grader.checks import training
 
 

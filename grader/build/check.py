@@ -1,0 +1,108 @@
+"""``nnkata dev check``: the maintainer's check, which validates and never writes.
+
+As rustlings' ``dev check`` does for its exercises, it fails when the kata and what is derived
+from it disagree:
+
+- every generated file is current (the stubs, the nbgrader notebook, the README's tables);
+- nothing is declared twice (a step's name, a mistake's slug) and every step has its three
+  hint tiers, a question, the formula, a near-solution;
+- every stub is pending, in every step, the bonus steps too;
+- the reference earns full marks, the bonus steps too;
+- every named mistake of the catalogue, written into the reference, is named as itself by its
+  own step and by nothing else (``with_mistakes=False`` leaves this out: it grades one step per
+  mistake).
+"""
+
+import collections
+import re
+import tempfile
+import textwrap
+from pathlib import Path
+
+from grader.build import generated as build
+from grader.judge import mistakes
+from grader.kata import curriculum
+from grader.paths import exercise_file, reference_file
+
+HINT_TIERS = 3
+SEED = 11  # hidden inputs of a fixed seed: the check says the same every time
+
+
+def replace_function(source, name, code):
+    """``source`` with its top-level function ``name`` replaced by ``code`` (dedented): how a
+    mistake, a variant or a hostile function is written into a copy of the reference. Raises
+    ``KeyError`` when there is no such function."""
+    pattern = re.compile(rf"^def {name}\(.*?(?=^def |^# =+|\Z)", re.S | re.M)
+    if not pattern.search(source):
+        raise KeyError(name)
+    return pattern.sub(lambda _: textwrap.dedent(code).strip() + "\n\n\n", source, count=1)
+
+
+def declarations():
+    """Problems with what the registry and the catalogue declare."""
+    found = []
+    steps = [s.name for s in (*curriculum.STEPS, *curriculum.BONUS)]
+    slugs = [m.slug for m in mistakes.CATALOGUE]
+    for kind, names in (("step", steps), ("named mistake", slugs)):
+        found += [f"the {kind} {name!r} is declared {count} times"
+                  for name, count in collections.Counter(names).items() if count > 1]
+    for s in (*curriculum.STEPS, *curriculum.BONUS):
+        if len(s.hints) != HINT_TIERS:
+            found.append(f"{s.name} has {len(s.hints)} hint tiers, not {HINT_TIERS}")
+    found += [f"the named mistake {m.slug!r} is for {m.step!r}, which is not a step"
+              for m in mistakes.CATALOGUE if m.step not in steps]
+    return found
+
+
+def generated():
+    return [f"{path} is stale: run `nnkata build`" for path in build.stale()]
+
+
+def grades():
+    """Problems with the stubs' and the reference's grades."""
+    from grader.grade import grade
+    found = []
+    stubs = grade(exercise_file(), seed=SEED, bonus=True)
+    for s in (*stubs.steps, *stubs.bonus):
+        if s.status != "pending":
+            found.append(f"the stub of {s.name} is {s.status}, not pending: {s.feedback[:200]}")
+    ref = grade(reference_file(), seed=SEED, bonus=True)
+    for s in (*ref.steps, *ref.bonus):
+        if s.score != s.max_score:
+            found.append(f"the reference earns {s.score:g} of {s.max_score:g} in {s.name}: {s.feedback[:200]}")
+    return found
+
+
+def named_mistakes():
+    """Problems with the catalogue: a mistake its own step does not name."""
+    from grader.grade import grade
+    found, reference = [], reference_file().read_text()
+    with tempfile.TemporaryDirectory() as tmp:
+        for number, m in enumerate(mistakes.CATALOGUE):
+            try:
+                text = replace_function(reference, m.step, m.code)
+            except KeyError:
+                found.append(f"{m.slug}: the reference has no function {m.step}")
+                continue
+            path = Path(tmp) / f"mistake{number}.py"  # a slug may hold a / (delta-no-1/n)
+            path.write_text(text)
+            step = grade(path, steps=[m.step], seed=SEED).steps[0]
+            causes = {c.cause for c in step.checks if c.cause}
+            if causes != {m.slug}:  # itself, and by nothing else
+                found.append(f"{m.slug}: {m.step} names it {sorted(causes) or 'nothing'}, not just {m.slug!r}")
+    return found
+
+
+def check(*, with_mistakes=True, say=lambda line: print(line, flush=True)):
+    """Every problem found (an empty list: all is well), each said as it is found."""
+    problems = []
+    parts = [("declarations", declarations), ("generated files", generated), ("grades", grades)]
+    if with_mistakes:
+        parts.append(("named mistakes", named_mistakes))
+    for what, run in parts:
+        found = run()
+        say(f"{what}: " + ("ok" if not found else f"{len(found)} problem(s)"))
+        for problem in found:
+            say(f"  {problem}")
+        problems += found
+    return problems

@@ -1,1 +1,0 @@
-"""The checks of each step, one module per part of the maths. ``grader.registry`` orders them."""

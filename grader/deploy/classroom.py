@@ -1,0 +1,70 @@
+"""GitHub Classroom: ``nnkata classroom init DIR`` writes an assignment's starter repository.
+
+On every push its workflow grades the student's ``exercises/network.py`` with the ``classroom``
+format and hands the result to GitHub Classroom's reporter
+(``classroom-resources/autograding-grading-reporter``), which shows each step and posts
+"Points X/Y" for the gradebook. The grader travels inside the repository (``.grader/``, pinned
+to this machine's numerics), so nothing is fetched from anywhere but PyPI.
+
+GitHub Classroom grades in the student's own repository, where the student can read every
+file and change the workflow: nothing, the reference included, can be kept secret there. It
+is the place for practice and formative grades; Gradescope and nbgrader keep the reference
+away from students.
+"""
+
+import platform
+from pathlib import Path
+
+from grader import __version__
+from grader.deploy import bundle
+from grader import jsonfile
+from grader import paths
+from grader.kata import curriculum
+from grader.errors import HarnessError
+
+VENDOR = ".grader"
+RUNNER = "nnkata"  # the reporter reads the result from NNKATA_RESULTS
+# The reporter looks for the check run by this name: the workflow must be called so.
+WORKFLOW_NAME = "Autograding Tests"
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "classroom"  # the repository's files, with @KEYS@
+
+
+def _fill(name, **values):
+    template = (TEMPLATES / name).read_text()
+    for key, value in values.items():
+        template = template.replace(f"@{key}@", value)
+    return template
+
+
+def files():
+    """Every file of the starter repository: relative path -> (bytes, mode)."""
+    python = ".".join(platform.python_version_tuple()[:2])
+    out = {".github/workflows/classroom.yml": _fill(
+        "classroom.yml", VERSION=__version__, NAME=WORKFLOW_NAME, PYTHON=python, VENDOR=VENDOR,
+        RUNNER=RUNNER, ENV=f"{RUNNER.upper()}_RESULTS")}
+    out[f"{VENDOR}/pyproject.toml"] = _fill("pyproject.toml", VERSION=__version__, PYTHON=python,
+                                            PINS=", ".join(f'"{p}"' for p in bundle.pins()))
+    steps = "\n".join(f"{i}. `{s.signature}` ({s.points} points): {s.goal}"
+                      for i, s in enumerate(curriculum.STEPS, 1))
+    out["README.md"] = _fill("README.md", STEPS=steps)
+    out["exercises/network.py"] = paths.exercise_file().read_text()
+    out[".gitignore"] = ".venv/\n__pycache__/\n*.png\n.nnkata/\n"  # .nnkata/: the student's progress
+    encoded = {name: (text.encode(), 0o644) for name, text in out.items()}
+    # In the repository every file is readable: the reference too (see the module's note).
+    encoded.update({name: (data, 0o644) for name, (data, _) in bundle.grader_files(VENDOR).items()})
+    return encoded
+
+
+def init(directory):
+    """Write the starter repository into ``directory`` (new or empty); return the paths written."""
+    root = Path(directory)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise HarnessError(f"{root} exists and is not empty: choose a new folder")
+    written = []
+    for name, (data, mode) in sorted(files().items()):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        jsonfile.write_text_atomic(path, data.decode())
+        path.chmod(mode)
+        written.append(path)
+    return written
