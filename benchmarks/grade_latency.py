@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import reference, sandbox  # noqa: E402
+from grader.kata import curriculum  # noqa: E402
+from grader.sandbox import tiers  # noqa: E402
 from grader.sandbox.runner import Submission  # noqa: E402
 
 
@@ -44,7 +45,7 @@ def start_up(path, tier, runs):
     import numpy as np
     times = []
     for _ in range(runs):
-        with Submission(path, reference.functions(), sandbox.NOTES[tier]) as sub:
+        with Submission(path, curriculum.callbacks(), tiers.NOTES[tier]) as sub:
             started = time.perf_counter()
             sub.call("sigmoid", [np.zeros(3)])
             times.append(time.perf_counter() - started)
@@ -56,9 +57,9 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--file", default=str(ROOT / "solutions" / "network.py"))
     args = parser.parse_args()
-    tiers = [t for t in sandbox.TIERS if sandbox.usable(t)]
+    available = [t for t in tiers.TIERS if tiers.usable(t)]
     results = {}
-    for tier in tiers:
+    for tier in available:
         walls, steps = cold_grades(args.file, args.runs, tier)
         results[tier] = statistics.median(walls)
         print(f"[{tier}] cold grade of the reference, {args.runs} runs: "
@@ -66,12 +67,12 @@ def main():
               f"child start-up {start_up(args.file, tier, args.runs) * 1000:.0f} ms")
         print("    median per step: " + ", ".join(f"{n} {statistics.median(t):.3f}"
                                                   for n, t in steps.items()))
-    best = tiers[0]
+    best = available[0]
     print(f"median wall time with {best}: {results[best]:.2f} s (target < 3 s)")
     if best != "none":
         print(f"the sandbox ({best}) adds {results[best] - results['none']:+.2f} s to a grade "
               "(target < 0.3 s)")
-    print("tiers not available here: " + (", ".join(t for t in sandbox.TIERS if t not in tiers) or "none"))
+    print("tiers not available here: " + (", ".join(t for t in tiers.TIERS if t not in available) or "none"))
 
 
 if __name__ == "__main__":

@@ -24,14 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(ROOT))
 
-from grader import data, reference  # noqa: E402
+from grader.judge import data, reference  # noqa: E402
 from grader.kata.training import accuracy  # noqa: E402
 
 KERAS = """
 import json, sys
-from grader.kata import records as baseline
-baseline.fit(0)  # warm-up: TensorFlow's import and first trace
-print(json.dumps([baseline.fit(seed) for seed in range(int(sys.argv[1]))]))
+from grader.kata import records
+records.fit(0)  # warm-up: TensorFlow's import and first trace
+print(json.dumps([records.fit(seed) for seed in range(int(sys.argv[1]))]))
 """
 
 

@@ -10,7 +10,7 @@ from grader.errors import HarnessError
 one_blas_thread()
 
 
-def render_formats():
+def format_choices():
     from grader.views.table import FORMATS
     return FORMATS
 
@@ -59,7 +59,7 @@ def _parser():
     grade = sub.add_parser("grade", help="grade one submission or a class of them (for instructors)")
     grade.add_argument("path", nargs="+", help="a submission (NAME.py or NAME.ipynb), or a folder "
                        "of them (each NAME.py, NAME.ipynb, or NAME/ holding one)")
-    grade.add_argument("--format", choices=render_formats(), default="table")
+    grade.add_argument("--format", choices=format_choices(), default="table")
     grade.add_argument("--out", metavar="DIR", help="write one JSON report per submission and "
                        "grades.csv here; a rerun grades only what is new or changed")
     grade.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2), metavar="N",
@@ -125,17 +125,19 @@ def _parser():
 
 def cmd_check(args):
     from grader.kata import curriculum
-    from grader.views import table as render
     from grader.study import commands
+    from grader.views import table
+    from grader.views.marks import MARKS
     steps = [curriculum.step(args.step).name] if args.step else None
     report, _, newly = commands.check(args.file, steps=steps, curves=bool(args.plot),
                                    bonus=True if args.bonus else None)
-    render.write(report, "table", detail=args.step)
+    table.write(report, "table", detail=args.step)
     if len(newly) == 1:
-        print(f"✓ {newly[0]} passes: recorded. `nnkata solution {newly[0]}` now shows the reference's.")
+        print(f"{MARKS['passed']} {newly[0]} passes: recorded. `nnkata solution {newly[0]}` now shows "
+              "the reference's.")
     elif newly:
-        print(f"✓ {len(newly)} steps pass: recorded ({', '.join(newly)}). `nnkata solution STEP` "
-              "now shows the reference's for each.")
+        print(f"{MARKS['passed']} {len(newly)} steps pass: recorded ({', '.join(newly)}). "
+              "`nnkata solution STEP` now shows the reference's for each.")
     _plot(report, args.plot)
     return 0
 
@@ -154,9 +156,9 @@ def cmd_hint(args):
 
 
 def cmd_list(args):
-    from grader.views import table as render
     from grader.study import commands
-    sys.stdout.write(commands.list_text(args.file, colour=render.use_colour(sys.stdout)))
+    from grader.views import table
+    sys.stdout.write(commands.list_text(args.file, colour=table.use_colour(sys.stdout)))
     return 0
 
 
@@ -196,9 +198,9 @@ def cmd_solution(args):
 
 
 def cmd_kata(args):
-    from grader.study import runs as kata
-    from grader.study.progress import Progress
-    progress = Progress.here() or Progress()
+    from grader.study import runs
+    from grader.study.progress import Workspace
+    progress = Workspace.here() or Workspace()
     if args.action == "new":
         number, path = progress.new_run()
         print(f"kata run {number}: {path.relative_to(progress.root)}, blank stubs. The clock starts "
@@ -206,19 +208,19 @@ def cmd_kata(args):
     elif args.action == "use":
         print(f"following {progress.use(args.which).relative_to(progress.root)}")
     else:
-        sys.stdout.write(kata.table(progress))
+        sys.stdout.write(runs.table(progress))
     return 0
 
 
 def cmd_grade(args):
     import stat
     from grader.sandbox import isolation
-    from grader.views import table as render
+    from grader.views import table
     try:  # a submission that is a link is a batch's to report, never followed here
         one = len(args.path) == 1 and stat.S_ISREG(os.lstat(args.path[0]).st_mode) and not args.out
     except OSError:
         one = False
-    if not one or args.format in render.SINGLE_FORMATS:  # grading for others: isolated, or waived
+    if not one or args.format in table.SINGLE_FORMATS:  # grading for others: isolated, or waived
         isolation.require("grading submissions for a class or a platform", no_sandbox=args.no_sandbox)
     if not one:
         return _grade_batch(args)
@@ -227,7 +229,7 @@ def cmd_grade(args):
     keras = records.train() if args.live_baseline else None
     report = grade.grade(args.path[0], steps=args.step, keras=keras, curves=bool(args.plot),
                          public_only=args.public_only, bonus=args.bonus)
-    render.write(report, args.format)
+    table.write(report, args.format)
     _plot(report, args.plot, keras)
     return 0
 
@@ -236,17 +238,18 @@ def _grade_batch(args):
     """Several submissions: graded in parallel into --out (a temporary folder without it)."""
     import tempfile
     from grader.deploy import batch
-    from grader.views import table as render
+    from grader.views import table
     if args.plot or args.live_baseline:
         raise HarnessError("--plot and --live-baseline grade one submission at a time")
-    if args.format in render.SINGLE_FORMATS:
+    if args.format in table.SINGLE_FORMATS:
         raise HarnessError(f"--format {args.format} describes one submission: grade each file "
-                           "alone, or use table, json, csv or junit for a class")
+                           f"alone, or use {', '.join(table.CLASS_FORMATS[:-1])} or "
+                           f"{table.CLASS_FORMATS[-1]} for a class")
     with tempfile.TemporaryDirectory() as tmp:
         run = batch.Batch(args.path, args.out or tmp, jobs=args.jobs, steps=args.step,
-                          public_only=args.public_only, bonus=args.bonus, progress=batch.Progress())
+                          public_only=args.public_only, bonus=args.bonus, progress=batch.ProgressBar())
         outcomes = run.run()
-        sys.stdout.write(render.render_class(outcomes, args.format, colour=render.use_colour(sys.stdout)))
+        sys.stdout.write(table.render_class(outcomes, args.format, colour=table.use_colour(sys.stdout)))
     failed = [o for o in outcomes.values() if o.report is None]
     for o in failed:
         print(f"nnkata: not graded: {o.name}: {o.error}", file=sys.stderr)
@@ -315,29 +318,29 @@ def cmd_baseline(args):
 
 
 def cmd_build(args):
-    from grader.build import generated as build
+    from grader.build import generated
     if args.check:
-        stale = build.stale()
+        stale = generated.stale()
         for path in stale:
             print(f"stale: {path} (run `nnkata build`)", file=sys.stderr)
         if not stale:
             print("generated files are up to date")
         return 1 if stale else 0
-    for path in build.build():
+    for path in generated.build():
         print(f"wrote {path}")
     if args.reference:
-        from grader import jsonfile
+        from grader import atomic
         from grader.judge import reference
         from grader.kata import training
         record = training.record_reference(reference.load())
-        jsonfile.write_atomic(training.RECORD, record)
+        atomic.write_json(training.RECORD, record)
         print(f"wrote {training.RECORD}: median validation accuracy {record['val_accuracy']:.4f}")
     return 0
 
 
 def cmd_dev(args):
-    from grader.build import check as dev
-    problems = dev.check(with_mistakes=not args.no_mistakes)
+    from grader.build import check
+    problems = check.check(with_mistakes=not args.no_mistakes)
     print(f"{len(problems)} problem(s)" if problems else "the kata is consistent")
     return 1 if problems else 0
 

@@ -16,18 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import __version__
-from grader import files
-from grader.judge import mistakes
-from grader.kata import notebook
-from grader.judge import reference
-from grader.kata import curriculum as registry
-from grader.sandbox import tiers
-from grader import text
-from grader.judge.context import Ctx
-from grader.judge.compare import Fail
+from grader import __version__, files, text
 from grader.errors import HarnessError
+from grader.judge import mistakes
+from grader.judge.compare import Fail
+from grader.judge.context import Ctx
 from grader.judge.result import CheckResult, Report, StepResult
+from grader.kata import curriculum, notebook
+from grader.sandbox import tiers
 from grader.sandbox.runner import OUTPUT_CAP, Fatal, Pending, Raised, Submission, read_source, size
 
 HIDDEN_SEED_ENV = "NNKATA_HIDDEN_SEED"
@@ -92,8 +88,8 @@ def not_graded(submission, message, *, public_only=False, steps=None):
     """The report of a submission with no file to grade: every check is an error, none earns.
     ``steps`` names the core steps to report (all of them by default)."""
     options = {"public_only": public_only}
-    wanted = {registry.step(n).name for n in steps} if steps else None
-    chosen = [s for s in registry.STEPS if wanted is None or s.name in wanted] or registry.STEPS
+    wanted = {curriculum.step(n).name for n in steps} if steps else None
+    chosen = [s for s in curriculum.STEPS if wanted is None or s.name in wanted] or curriculum.STEPS
     steps = [unreadable(step, message, options) for step in chosen]
     return Report(str(submission), steps, __version__, "not used", 0.0,
                   {"tier": "none", "isolated": True, "note": "nothing was run"})
@@ -138,7 +134,7 @@ def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=Fal
     student's training for the learning-curve plot; ``public_only`` leaves out the checks on
     hidden inputs (what a released nbgrader notebook shows).
 
-    ``bonus``: the bonus steps (``registry.BONUS``) go into ``Report.bonus``, never into the
+    ``bonus``: the bonus steps (``curriculum.BONUS``) go into ``Report.bonus``, never into the
     core score. None (the default) unlocks them all in a whole grade (no ``steps``) once
     ``train`` passes in it; True grades them all, False none; a bonus step named in ``steps``
     is graded whatever ``bonus`` says, and ``steps`` alone grades only the steps it names. A
@@ -178,24 +174,24 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
         seed, origin = hidden_seed()
     else:
         origin = "instructor seed"
-    wanted = {registry.step(n).name for n in steps} if steps else None
-    chosen = [s for s in registry.STEPS if wanted is None or s.name in wanted]  # curriculum order
-    extra = [s for s in registry.BONUS if bonus is True or (wanted and s.name in wanted)]
+    wanted = {curriculum.step(n).name for n in steps} if steps else None
+    chosen = [s for s in curriculum.STEPS if wanted is None or s.name in wanted]  # curriculum order
+    extra = [s for s in curriculum.BONUS if bonus is True or (wanted and s.name in wanted)]
     # Unlocked by a passing train: graded beside it (train runs in a child of its own), then
     # dropped from the report if train did not pass.
     unlock = bonus is None and wanted is None
-    extra = list(registry.BONUS) if unlock else extra
+    extra = list(curriculum.BONUS) if unlock else extra
     options = {"curves": curves, "public_only": public_only, **({"keras": keras} if keras else {})}
     problems = problems or {}
     started = time.monotonic()
     tier = tiers.choose()
-    helpers = reference.functions()
+    helpers = curriculum.callbacks()
     source = read_source(path)  # read once: every child of this grade runs the same bytes
     alone = [s for s in chosen if s.own_process and s.name not in problems]
 
     def run(step, submission):
         with np.errstate(all="ignore"):  # judging a student's NaNs must not print anything
-            return run_step(step, registry.index(step), submission, seed, time_scale, options)
+            return run_step(step, curriculum.index(step), submission, seed, time_scale, options)
 
     dropped, budgets = [], []  # bytes printed past the cap, and what bounded the tree, per child
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from grader import paths
-from grader.kata import curriculum
 from grader.errors import HarnessError
+from grader.kata import curriculum
 
 KATA = pytest.StashKey()
 
@@ -164,7 +164,7 @@ def pytest_terminal_summary(terminalreporter, config):
     kata = config.stash.get(KATA, None)
     if kata is None or kata.report is None:
         return
-    from grader.views import table as render
+    from grader.views import table
     terminalreporter.write_sep("=", "nnkata")
-    terminalreporter.write(render.table(kata.report,
-                                        colour=config.get_terminal_writer().hasmarkup))
+    terminalreporter.write(table.table(kata.report,
+                                       colour=config.get_terminal_writer().hasmarkup))

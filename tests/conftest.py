@@ -7,12 +7,13 @@ import pytest
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("NNKATA_HIDDEN_SEED", "7")
 
-from grader import paths, registry  # noqa: E402
+from grader import paths  # noqa: E402
 from grader.build.check import replace_function  # noqa: E402, F401 - the tests' way to write a variant
 from grader.grade import grade  # noqa: E402
+from grader.kata import curriculum  # noqa: E402
 
 REFERENCE = paths.reference_file()
-STEP_NAMES = [s.name for s in registry.STEPS]
+STEP_NAMES = [s.name for s in curriculum.STEPS]
 FAST_STEPS = [n for n in STEP_NAMES if n != "train"]  # everything but the end-to-end step
 
 
@@ -57,7 +58,7 @@ def scores(report):
 
 
 def full(name):
-    return registry.BY_NAME[name].points
+    return curriculum.step(name).points
 
 
 __all__ = ["grade", "scores", "full", "FAST_STEPS", "STEP_NAMES", "replace_function", "variant_grader"]

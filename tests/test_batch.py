@@ -13,8 +13,8 @@ import pytest
 
 from conftest import REFERENCE, STEP_NAMES, full, replace_function
 from grader import paths
-from grader.views import formats as platforms
-from grader.kata import curriculum as registry
+from grader.kata import curriculum
+from grader.views import formats
 
 SOFTMAX_AXIS0 = """
 def softmax(z):
@@ -212,7 +212,7 @@ def test_a_harness_failure_writes_no_report_and_says_so(tmp_path, monkeypatch):
     outcomes = batch.Batch(folder, out).run()
     assert outcomes["ada"].report is None and outcomes["ada"].error == "the grader broke"
     assert not (out / "ada.json").exists()
-    assert (out / "grades.csv").read_text().splitlines() == [",".join(platforms.csv_header())]
+    assert (out / "grades.csv").read_text().splitlines() == [",".join(formats.csv_header())]
 
 
 def test_the_worker_says_a_harness_failure_on_one_line_and_exits_2(tmp_path):
@@ -247,7 +247,7 @@ def test_several_files_on_the_command_line_are_a_class(tmp_path):
     assert run.returncode == 0, run.stderr
     rows = list(csv.DictReader(run.stdout.splitlines()))
     assert [(r["submission"], r["sigmoid"]) for r in rows] == [("a", "8"), ("network", "0")]
-    assert registry.BY_NAME["sigmoid"].points == 8
+    assert curriculum.BY_NAME["sigmoid"].points == 8
 
 
 class Terminal:
@@ -270,7 +270,7 @@ def test_on_a_terminal_the_progress_bar_redraws_in_place_with_an_eta():
     from grader import grade
     from grader.deploy import batch
     term = Terminal()
-    bar = batch.Progress(term)
+    bar = batch.ProgressBar(term)
     bar.start(4, 1)
     assert "1 of 4 already graded and unchanged: kept" in term.text
     assert bar.eta() is None  # nothing graded yet: no guess
@@ -295,9 +295,9 @@ def test_bonus_steps_are_graded_only_when_asked_and_never_enter_the_gradebook(tm
     run = nnkata("grade", str(folder), "--out", str(out), "--bonus")
     assert run.returncode == 0 and "graded 1," in run.stderr  # another option: graded again
     doc = reports(out)["ada"]
-    assert doc["bonus_score"] == doc["bonus_max_score"] == registry.BONUS_TOTAL
+    assert doc["bonus_score"] == doc["bonus_max_score"] == curriculum.BONUS_TOTAL
     assert doc["score"] == 100.0
-    assert (out / "grades.csv").read_text().splitlines()[0] == ",".join(platforms.csv_header())
+    assert (out / "grades.csv").read_text().splitlines()[0] == ",".join(formats.csv_header())
 
 
 def test_names_are_printed_on_one_line_with_their_control_characters_escaped():
@@ -306,7 +306,7 @@ def test_names_are_printed_on_one_line_with_their_control_characters_escaped():
     for live in (False, True):
         term = Terminal()
         term.isatty = lambda live=live: live
-        bar = batch.Progress(term)
+        bar = batch.ProgressBar(term)
         bar.start(2, 0)
         bar.done(batch.Outcome("a\x1b[2J\nb\ud800", grade.not_graded("x", "no file")))
         bar.done(batch.Outcome("c\x1b]0;t\x07", None, error="boom\x1b[31m\nsecond line"))

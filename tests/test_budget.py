@@ -12,8 +12,7 @@ import time
 
 import pytest
 
-from grader.sandbox import budget
-from grader.sandbox import tiers as sandbox
+from grader.sandbox import budget, tiers
 from test_sandbox import child, tier_or_skip
 
 
@@ -67,7 +66,7 @@ print("REPORT " + json.dumps({"made": made, "refused": refused}), flush=True)
 def test_a_fork_bomb_is_capped_and_nothing_survives_stop(name):
     tier = tier_or_skip(name)
     group_or_skip().close()
-    with sandbox.Sandbox(tier, BOMB.encode(), pids=24) as box:
+    with tiers.Sandbox(tier, BOMB.encode(), pids=24) as box:
         with child(box) as report:
             got = report()
             members = box.tree.members()
@@ -109,7 +108,7 @@ def test_forks_cannot_add_up_past_the_trees_memory():
     tier = tier_or_skip("none")
     limit = 512 * 2**20
     group_or_skip().close()
-    with sandbox.Sandbox(tier, MEMORY.encode(), memory=limit) as box:
+    with tiers.Sandbox(tier, MEMORY.encode(), memory=limit) as box:
         with child(box) as report:
             got = report()
             peak = box.tree.peak_memory()
@@ -134,7 +133,7 @@ print("REPORT " + json.dumps({"daemon": int(os.read(r, 32))}), flush=True)
 def test_a_setsid_daemon_of_the_none_tier_is_gone_after_stop():
     tier = tier_or_skip("none")
     group_or_skip().close()
-    with sandbox.Sandbox(tier, DAEMON.encode()) as box:
+    with tiers.Sandbox(tier, DAEMON.encode()) as box:
         with child(box) as report:
             daemon = report()["daemon"]
             assert budget.alive(daemon) and os.getsid(daemon) != os.getsid(box.process.pid)

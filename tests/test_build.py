@@ -3,12 +3,12 @@
 import pytest
 
 from grader import paths
-from grader.build import generated as build
+from grader.build import generated
 from grader.errors import HarnessError
 
 
 def test_committed_stubs_are_up_to_date():
-    assert build.stale() == []
+    assert generated.stale() == []
 
 
 def test_stubs_keep_docstrings_and_drop_solutions():
@@ -27,13 +27,13 @@ def test_a_changed_reference_makes_the_stubs_stale(monkeypatch, tmp_path):
     solutions.mkdir(), exercises.mkdir()
     source = paths.reference_file().read_text()
     (solutions / "network.py").write_text(source)
-    (exercises / "network.py").write_text(build.stub_source(source))
-    monkeypatch.setattr(build, "reference_file", lambda: solutions / "network.py")
-    monkeypatch.setattr(build, "exercise_file", lambda: exercises / "network.py")
-    assert build.stale() == []
+    (exercises / "network.py").write_text(generated.stub_source(source))
+    monkeypatch.setattr(generated, "reference_file", lambda: solutions / "network.py")
+    monkeypatch.setattr(generated, "exercise_file", lambda: exercises / "network.py")
+    assert generated.stale() == []
     (solutions / "network.py").write_text(source.replace("The logistic function", "The sigmoid"))
-    assert build.stale() == [exercises / "network.py"]
-    assert build.build() == [exercises / "network.py"] and build.stale() == []
+    assert generated.stale() == [exercises / "network.py"]
+    assert generated.build() == [exercises / "network.py"] and generated.stale() == []
 
 
 @pytest.mark.parametrize("text, words", [
@@ -43,4 +43,4 @@ def test_a_changed_reference_makes_the_stubs_stale(monkeypatch, tmp_path):
 ])
 def test_malformed_regions_are_harness_errors(text, words):
     with pytest.raises(HarnessError, match=words):
-        build.stub_source(text)
+        generated.stub_source(text)

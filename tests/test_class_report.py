@@ -179,7 +179,7 @@ def test_the_missing_one_over_n_is_the_top_diagnosis(summary):
 
 
 def test_cause_groups_one_mistake_and_finds_questions():
-    a = "x for a batch of n = 7 is wrong at row 0: expected 0.1, got 0.7. Diagnosis: it is exactly " \
+    a = "x for a batch of n = 7 is wrong at row 0: expected 0.1, got 0.7. Named mistake (times-n): it is exactly " \
         "n = 7 times too large: did you forget to divide by n (the batch size)?."
     b = a.replace("7", "22").replace("0.1", "1e-05")
     assert class_report.cause(a) == class_report.cause(b) == \
@@ -235,7 +235,7 @@ def test_html_escapes_messages_and_check_names(graded):
     report = copy.deepcopy(graded["carol.py"])
     step = next(s for s in report["steps"] if s["name"] == "cross_entropy_delta")
     step["checks"][1]["name"] = "<b>check</b>"
-    step["checks"][1]["message"] = "bad. Diagnosis: <img src=x onerror=alert(1)> did it."
+    step["checks"][1]["message"] = "bad. Named mistake (x): <img src=x onerror=alert(1)> did it."
     page = class_report.html(class_report.summarise([report]))
     assert "<img" not in page and "<b>" not in page
     assert "&lt;img src=x onerror=alert(N)&gt; did it." in page and "&lt;b&gt;check&lt;/b&gt;" in page

@@ -49,7 +49,7 @@ def workflow(starter):
 
 def test_the_repository_holds_the_stubs_the_workflow_and_the_grader(starter):
     assert (starter / "exercises" / "network.py").read_text() == paths.exercise_file().read_text()
-    assert (starter / ".grader" / "grader" / "registry.py").is_file()
+    assert (starter / ".grader" / "grader" / "kata" / "curriculum.py").is_file()
     assert (starter / ".grader" / "grader" / "solutions" / "network.py").read_bytes() == REFERENCE.read_bytes()
     readme = (starter / "README.md").read_text()
     assert "pip install ./.grader" in readme and "nnkata check" in readme and "`predict(" in readme

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from grader import paths
-from grader.kata import curriculum as registry
+from grader.kata import curriculum
 
 
 def nnkata(*args, cwd=None):
@@ -26,7 +26,7 @@ def test_grade_json_is_exactly_the_contract_document(reference_json):
     doc = json.loads(reference_json.stdout)  # exactly one document: json.loads rejects extra text
     assert reference_json.stdout.count("\n") == 1
     assert doc["score"] == doc["max_score"] == 100.0
-    assert [s["name"] for s in doc["steps"]] == [s.name for s in registry.STEPS]
+    assert [s["name"] for s in doc["steps"]] == [s.name for s in curriculum.STEPS]
     for step in doc["steps"]:
         assert {"name", "score", "max_score", "status", "feedback"} <= step.keys()
         assert step["status"] == "passed" and isinstance(step["feedback"], str)
@@ -64,7 +64,7 @@ def test_unknown_step_suggests_the_nearest(tmp_path):
 
 def test_hint_asks_a_question(tmp_path):
     run = nnkata("hint", "softmax", cwd=tmp_path)  # a folder with no progress: the first tier
-    assert run.returncode == 0 and "?" in run.stdout and registry.BY_NAME["softmax"].hint in run.stdout
+    assert run.returncode == 0 and "?" in run.stdout and curriculum.BY_NAME["softmax"].hint in run.stdout
 
 
 def test_check_in_a_student_folder_shows_pending_steps_and_what_next(tmp_path):
@@ -80,7 +80,7 @@ def test_check_in_a_student_folder_shows_pending_steps_and_what_next(tmp_path):
 def test_check_one_step_lists_its_checks(tmp_path):
     run = nnkata("check", "softmax", "--file", str(paths.reference_file()), cwd=tmp_path)
     assert run.returncode == 0
-    for check in registry.BY_NAME["softmax"].checks:
+    for check in curriculum.BY_NAME["softmax"].checks:
         assert check.name in run.stdout
     assert "Every step passes" in run.stdout
 
@@ -96,7 +96,7 @@ def test_table_shows_the_first_failing_message(tmp_path):
 def test_list_shows_every_step_with_points_and_status(tmp_path):
     run = nnkata("list", "--file", str(paths.exercise_file()), cwd=tmp_path)
     assert run.returncode == 0
-    for step in registry.STEPS:
+    for step in curriculum.STEPS:
         assert step.name in run.stdout and f"0/{step.points}" in run.stdout
     assert "0/100 points" in run.stdout
 

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import STEP_NAMES, full, grade
 from grader import paths
-from grader.kata import curriculum as registry
+from grader.kata import curriculum
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +18,8 @@ def stub_report():
 
 
 def test_points_add_up_to_100():
-    assert registry.TOTAL == 100
-    assert [s.name for s in registry.STEPS] == ["sigmoid", "sigmoid_derivative", "softmax",
+    assert curriculum.TOTAL == 100
+    assert [s.name for s in curriculum.STEPS] == ["sigmoid", "sigmoid_derivative", "softmax",
                                                  "cross_entropy", "cross_entropy_delta",
                                                  "feedforward", "backprop", "update", "predict",
                                                  "train"]

@@ -20,8 +20,8 @@ import pytest
 from conftest import REFERENCE, replace_function
 from grader import paths
 from grader.deploy import gradescope
-from grader.kata import curriculum as registry
-from grader.sandbox import tiers as sandbox
+from grader.kata import curriculum
+from grader.sandbox import tiers
 
 PY = f"python{sys.version_info.major}.{sys.version_info.minor}"
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -50,7 +50,7 @@ def valid(doc):
         assert t["status"] in ("passed", "failed") and t["visibility"] in VISIBILITY
         assert isinstance(t["output"], str) and 0.0 <= t["score"] <= t["max_score"]
     assert doc["score"] == pytest.approx(sum(t["score"] for t in doc["tests"]))
-    return {t["name"]: t for t in doc["tests"] if t["name"] in registry.BY_NAME}
+    return {t["name"]: t for t in doc["tests"] if t["name"] in curriculum.BY_NAME}
 
 
 def unzip(archive, dest):
@@ -130,14 +130,15 @@ def test_the_zip_holds_the_scripts_the_pins_and_the_grader_in_its_installed_layo
         infos = {i.filename: i for i in z.infolist()}
         assert list(infos) == sorted(infos)
         package = {f"nnkata/grader/{p.relative_to(paths.PACKAGE).as_posix()}"
-                   for g in ("*.py", "checks/*.py", "records/*.json") for p in paths.PACKAGE.glob(g)}
+                   for g in ("**/*.py", "records/*.json", "deploy/templates/*/*") for p in paths.PACKAGE.glob(g)
+                   if "__pycache__" not in p.parts}
         kata = {"nnkata/grader/solutions/network.py": REFERENCE,
                 "nnkata/grader/solutions/nn_kata.ipynb": paths.notebook_file(),
                 "nnkata/grader/exercises/network.py": paths.exercise_file()}
         assert set(infos) == {"setup.sh", "run_autograder", "requirements.txt"} | package | set(kata)
         for name, source in kata.items():
             assert z.read(name) == source.read_bytes()
-        for module in sandbox.CHILD.glob("*.py"):
+        for module in tiers.CHILD.glob("*.py"):
             assert z.read(f"nnkata/grader/sandbox/child/{module.name}") == module.read_bytes()
         for name, info in infos.items():
             mode = info.external_attr >> 16
@@ -200,7 +201,7 @@ def test_setup_makes_a_venv_the_nnkata_user_runs_and_closes_the_reference_to_it(
 def test_the_reference_earns_full_marks(root):
     doc, done = autograde(root["root"], {"network.py": REFERENCE.read_text()})
     steps = valid(doc)
-    assert doc["score"] == 100.0 and list(steps) == [s.name for s in registry.STEPS]
+    assert doc["score"] == 100.0 and list(steps) == [s.name for s in curriculum.STEPS]
     assert all(t["status"] == "passed" and t["score"] == t["max_score"] for t in steps.values())
     assert doc["extra_data"]["graded"] == "network.py" and doc["output"].startswith("graded network.py")
     assert doc["extra_data"]["hidden_inputs"] == "instructor seed"  # NNKATA_HIDDEN_SEED (conftest)
@@ -212,7 +213,7 @@ def test_the_stubs_earn_nothing_and_a_fresh_seed_is_drawn_without_one(root):
     files = {"exercises/network.py": paths.exercise_file().read_text(), "scratch.py": "x = 1\n"}
     doc, _ = autograde(root["root"], files, NNKATA_HIDDEN_SEED=None)
     steps = valid(doc)
-    assert doc["score"] == 0.0 and len(steps) == len(registry.STEPS)
+    assert doc["score"] == 0.0 and len(steps) == len(curriculum.STEPS)
     assert all(t["status"] == "failed" for t in steps.values())
     assert doc["extra_data"]["graded"] == "exercises/network.py"  # preferred over scratch.py
     assert doc["extra_data"]["hidden_inputs"] == "fresh random seed"
@@ -243,7 +244,7 @@ def test_no_file_or_several_earn_zero_and_say_why(root, files, says):
     doc, _ = autograde(root["root"], files)
     steps = valid(doc)
     assert doc["score"] == 0.0 and doc["output"].startswith(says) and FAILED not in doc["output"]
-    assert len(steps) == len(registry.STEPS) and all(says in t["output"] for t in steps.values())
+    assert len(steps) == len(curriculum.STEPS) and all(says in t["output"] for t in steps.values())
     assert doc["extra_data"]["graded"] is None
 
 
@@ -269,7 +270,7 @@ def test_an_upload_linking_to_the_reference_or_a_secret_earns_nothing_and_shows_
             steps = valid(doc)
             assert doc["score"] == 0.0 and doc["output"].startswith(says), (links, doc["output"])
             assert FAILED not in doc["output"] and doc["extra_data"]["graded"] is None
-            assert len(steps) == len(registry.STEPS) and all(says in t["output"] for t in steps.values())
+            assert len(steps) == len(curriculum.STEPS) and all(says in t["output"] for t in steps.values())
             assert MARKER not in json.dumps(doc) + done.stdout + done.stderr
             assert MARKER not in (r / "results" / "results.json").read_text()
     finally:
@@ -282,7 +283,7 @@ def test_a_harness_error_gives_zero_and_says_the_autograder_failed(root):
     valid(doc)
     assert doc["score"] == 0.0 and doc["output"].startswith(FAILED)
     assert [t["name"] for t in doc["tests"]] == ["nnkata autograder"]
-    assert doc["tests"][0]["max_score"] == float(sum(s.points for s in registry.STEPS))
+    assert doc["tests"][0]["max_score"] == float(sum(s.points for s in curriculum.STEPS))
     assert "NNKATA_HIDDEN_SEED must be an integer" in doc["output"]
     assert "Traceback" in done.stdout  # for the staff, in Gradescope's stdout
 
@@ -318,7 +319,7 @@ def sigmoid(z):
     seen = {{"uid": os.getuid(), "child": attempt({str(grader / "sandbox" / "child" / "main.py")!r}),
             "reference": attempt({str(grader / "solutions" / "network.py")!r}),
             "notebook": attempt({str(grader / "solutions" / "nn_kata.ipynb")!r}),
-            "registry": attempt({str(grader / "kata" / "curriculum.py")!r}),
+            "curriculum": attempt({str(grader / "kata" / "curriculum.py")!r}),
             "forge": attempt({str(r / "results" / "results.json")!r}, "w")}}
     raise RuntimeError("PROBE" + json.dumps(seen) + "PROBE")
 '''
@@ -327,7 +328,7 @@ def sigmoid(z):
     assert doc["extra_data"]["isolation"]["tier"] == "user"
     seen = json.loads(steps["sigmoid"]["output"].split("PROBE")[1])
     assert seen == {"uid": pwd.getpwnam("nnkata").pw_uid, "child": "done", "reference": "PermissionError",
-                    "notebook": "PermissionError", "registry": "PermissionError",
+                    "notebook": "PermissionError", "curriculum": "PermissionError",
                     "forge": "PermissionError"}
     assert steps["sigmoid"]["score"] == 0.0
     doc, _ = autograde(r, {"network.py": REFERENCE.read_text()}, NNKATA_ISOLATION="user")
@@ -337,7 +338,7 @@ def sigmoid(z):
 # -- run(), in this process -------------------------------------------------------------------
 def test_run_refuses_to_run_student_code_unconfined_unless_told(tmp_path, monkeypatch):
     monkeypatch.delenv("NNKATA_ISOLATION", raising=False)
-    monkeypatch.setattr(sandbox, "choose", lambda: sandbox.NOTES["none"])
+    monkeypatch.setattr(tiers, "choose", lambda: tiers.NOTES["none"])
     (tmp_path / "submission").mkdir()
     shutil.copy(paths.exercise_file(), tmp_path / "submission" / "network.py")
     (tmp_path / "results").mkdir()
@@ -348,7 +349,7 @@ def test_run_refuses_to_run_student_code_unconfined_unless_told(tmp_path, monkey
     assert os.listdir(tmp_path / "results") == ["results.json"]
     monkeypatch.setenv("NNKATA_ISOLATION", "none")
     doc = gradescope.run(tmp_path)
-    assert len(valid(doc)) == len(registry.STEPS) and "NOT ISOLATED" in doc["output"]
+    assert len(valid(doc)) == len(curriculum.STEPS) and "NOT ISOLATED" in doc["output"]
 
 
 def test_run_grades_under_AUTOGRADER_ROOT_by_default(tmp_path, monkeypatch):

@@ -35,10 +35,9 @@ import pytest
 
 from conftest import FAST_STEPS, REFERENCE, full, grade, replace_function, scores
 from grader import paths
-from grader.sandbox import budget
-from grader.kata import curriculum as registry
-from grader.views import table as render
-from grader.sandbox import tiers as sandbox
+from grader.kata import curriculum
+from grader.sandbox import budget, tiers
+from grader.views import table
 
 REFERENCE_TEXT = REFERENCE.read_text()
 REPO = REFERENCE.parents[1]
@@ -48,7 +47,7 @@ MIB = 2**20
 
 # -- helpers ---------------------------------------------------------------------------------
 def why_unusable(name):
-    """Words for why a tier does not work here (sandbox.usable only says that it does not)."""
+    """Words for why a tier does not work here (tiers.usable only says that it does not)."""
     if name == "bwrap":
         return "bwrap is not installed" if not shutil.which("bwrap") else \
             "bwrap is installed but cannot create its namespaces here (its probe failed)"
@@ -61,15 +60,15 @@ def why_unusable(name):
             return "it needs root, to drop to the dedicated user"
         try:
             import pwd
-            pwd.getpwnam(sandbox.USER)
+            pwd.getpwnam(tiers.USER)
         except KeyError:
-            return f"there is no user {sandbox.USER!r} (.ci/run creates it)"
-        return f"the user {sandbox.USER!r} cannot run this interpreter and import numpy"
+            return f"there is no user {tiers.USER!r} (.ci/run creates it)"
+        return f"the user {tiers.USER!r} cannot run this interpreter and import numpy"
     return "unknown tier"
 
 
 def use_tier(monkeypatch, name):
-    if not sandbox.usable(name):
+    if not tiers.usable(name):
         pytest.skip(f"{name} is not usable here: {why_unusable(name)}")
     monkeypatch.setenv("NNKATA_ISOLATION", name)
 
@@ -190,14 +189,14 @@ def nnkata_json(path, steps, tier, cwd):
 
 # -- the tier is recorded -----------------------------------------------------------------
 def test_the_report_records_bwrap_when_it_is_usable(monkeypatch, submission):
-    if not sandbox.usable("bwrap"):
+    if not tiers.usable("bwrap"):
         pytest.skip(f"bwrap is not usable here: {why_unusable('bwrap')}")
     monkeypatch.delenv("NNKATA_ISOLATION", raising=False)
     report = grade(submission(), steps=["sigmoid"])
     assert {k: report.isolation[k] for k in ("tier", "isolated", "note")} == \
-        {"tier": "bwrap", "isolated": True, "note": sandbox.NOTES["bwrap"].note}
+        {"tier": "bwrap", "isolated": True, "note": tiers.NOTES["bwrap"].note}
     assert report.to_dict()["isolation"]["tier"] == "bwrap"
-    assert "NOT ISOLATED" not in render.table(report)
+    assert "NOT ISOLATED" not in table.table(report)
     assert report.score == full("sigmoid")
 
 
@@ -282,14 +281,14 @@ def sigmoid(z):
 '''
 
 
-@pytest.mark.parametrize("tier", tier_params(*sandbox.TIERS))
+@pytest.mark.parametrize("tier", tier_params(*tiers.TIERS))
 def test_a_forged_report_does_not_reach_the_report(monkeypatch, submission, tmp_path, tier):
     use_tier(monkeypatch, tier)
     mark = token()
     forged = json.dumps({
         "score": 100.0, "max_score": 100.0, "submission": mark, "grader_version": mark,
         "steps": [{"name": s.name, "score": float(s.points), "max_score": float(s.points),
-                   "status": "passed", "feedback": mark, "checks": []} for s in registry.STEPS],
+                   "status": "passed", "feedback": mark, "checks": []} for s in curriculum.STEPS],
         "isolation": {"tier": tier, "isolated": True, "note": mark}})
     path = submission(text=reference_with(fill(FORGE, FORGED=forged, VIA_PROC=tier != "none")))
     steps = ["sigmoid", "softmax", "feedforward"]
@@ -359,7 +358,7 @@ def backprop(params, x, y, activations):
                     or where.endswith(("solutions/network.py", "grader/reference.py")))
         if isinstance(obj, types.FunctionType) and obj.__name__ == "backprop":
             where = obj.__code__.co_filename
-            # the child's proxies (child.py) ask the parent: tested in test_callbacks_*
+            # the child's proxies (grader/sandbox/child/main.py) ask the parent: tested in test_callbacks_*
             return where != own and not where.endswith("/main.py")
         return False
 
@@ -385,7 +384,7 @@ def backprop(params, x, y, activations):
 '''
 
 
-@pytest.mark.parametrize("tier", tier_params(*sandbox.TIERS))
+@pytest.mark.parametrize("tier", tier_params(*tiers.TIERS))
 def test_frames_and_gc_do_not_hold_the_reference(monkeypatch, submission, tier):
     use_tier(monkeypatch, tier)
     path = submission(text=reference_with(SEARCH_MEMORY))
@@ -522,13 +521,13 @@ LEAKS = {
     "unshare": "sandbox gap: under unshare only the reference's own folder is hidden; the checkout's "
                ".git (objects and `git show HEAD:solutions/network.py`) and any copy elsewhere "
                "(e.g. under /tmp) are readable",
-    "user": "sandbox gap (predicted from sandbox.Sandbox, not run on this machine): the user tier hides "
+    "user": "sandbox gap (predicted from tiers.Sandbox, not run on this machine): the user tier hides "
             "nothing but what its user may not read; a world-readable reference and the checkout's "
             ".git are readable by it",
 }
 
 
-@pytest.mark.parametrize("tier", tier_params(*sandbox.TIERS, xfail=LEAKS))
+@pytest.mark.parametrize("tier", tier_params(*tiers.TIERS, xfail=LEAKS))
 def test_the_reference_and_hidden_seed_cannot_be_read(monkeypatch, submission, tier):
     use_tier(monkeypatch, tier)
     reference_path, notebook = str(paths.reference_file()), str(paths.notebook_file())
@@ -544,11 +543,11 @@ def test_the_reference_and_hidden_seed_cannot_be_read(monkeypatch, submission, t
         # Not isolated by design: the report says so loudly, and this probe (which only reports,
         # it does not run what it reads) does find the reference: the control for the other tiers.
         assert report.isolation["isolated"] is False and "NOT ISOLATED" in report.isolation["note"]
-        assert "NOT ISOLATED" in render.table(report)
+        assert "NOT ISOLATED" in table.table(report)
         assert reference_path in ast.literal_eval(seen[3])
     else:
         assert {k: report.isolation[k] for k in ("tier", "isolated", "note")} == \
-            {"tier": tier, "isolated": True, "note": sandbox.NOTES[tier].note}
+            {"tier": tier, "isolated": True, "note": tiers.NOTES[tier].note}
         assert found == 0, seen[3]
         assert tried[reference_path] in ("FileNotFoundError", "PermissionError")
     assert others_full(report, but={"sigmoid"}) == {}
@@ -815,7 +814,7 @@ def sigmoid_derivative(a):
 '''
 
 
-@pytest.mark.parametrize("tier", tier_params(*sandbox.TIERS))
+@pytest.mark.parametrize("tier", tier_params(*tiers.TIERS))
 def test_a_fork_storm_does_not_outlive_the_grade(monkeypatch, submission, tier):
     use_tier(monkeypatch, tier)
     name = token()
@@ -861,7 +860,7 @@ def sigmoid(z):
     return _honest_sigmoid(z)
 '''
 
-@pytest.mark.parametrize("tier", tier_params(*sandbox.TIERS))
+@pytest.mark.parametrize("tier", tier_params(*tiers.TIERS))
 def test_a_setsid_daemon_does_not_outlive_the_grade(monkeypatch, submission, tier):
     if tier == "none" and not budget.place():
         pytest.skip("none is not isolated, and no cgroup can be made here to hold its tree (a setsid "
@@ -996,7 +995,7 @@ def test_output_flooding_is_capped_and_honest_steps_score(submission, capfd):
     assert len(out) + len(err) < MIB  # none of it reached the grader's own output
     assert others_full(report, but={"sigmoid_derivative"}) == {}  # sigmoid flooded and still scores
     assert len(report.notes) == 1 and "MB beyond the first" in report.notes[0]  # and the report says so
-    assert "dropped unread (nothing printed is graded)" in render.table(report)
+    assert "dropped unread (nothing printed is graded)" in table.table(report)
 
 
 # -- source files that are not quite Python --------------------------------------------------------
@@ -1049,7 +1048,7 @@ real.nnkata_answer = nnkata_answer
 MARKING = 'import os\nopen(os.path.join(os.path.dirname(os.path.abspath(__file__)), "imported-{}"), "w").close()\n'
 
 
-@pytest.mark.parametrize("tier", tier_params(*sandbox.TIERS))
+@pytest.mark.parametrize("tier", tier_params(*tiers.TIERS))
 def test_files_beside_the_submission_are_not_used(monkeypatch, submission, tier):
     use_tier(monkeypatch, tier)
     path = submission(sigmoid="def sigmoid(z):\n    return np.nnkata_answer(z)\n",
@@ -1173,8 +1172,8 @@ def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):
 @pytest.mark.parametrize("fakes", ["wide,", "huge,"])
 def test_training_snapshots_outside_the_contract_never_reach_the_reference(submission, fakes):
     path = submission(text=reference_with(train=SNAPSHOT_BOMB.replace("@FAKES@", fakes)))
-    probe = ("import json, sys; from grader.grade import grade; from grader.views import table as render; "
-             "r = grade(sys.argv[1], steps=['train'], curves=True); render.to_json(r); "
+    probe = ("import json, sys; from grader.grade import grade; from grader.views import table; "
+             "r = grade(sys.argv[1], steps=['train'], curves=True); table.to_json(r); "
              "peak = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')); "
              "print(json.dumps({'score': r.score, 'curve': r.steps[0].data['curve'], 'peak': peak}))")
     run = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,

@@ -11,14 +11,14 @@ import pytest
 
 from conftest import full, grade
 from grader import paths
-from grader.sandbox import tiers as sandbox
+from grader.sandbox import tiers
 
 STRONG = "bwrap"
 
 
 @pytest.fixture
 def strong(monkeypatch):
-    if not sandbox.usable(STRONG):
+    if not tiers.usable(STRONG):
         pytest.skip(f"{STRONG} is not usable on this machine")
     monkeypatch.setenv("NNKATA_ISOLATION", STRONG)
 
@@ -167,7 +167,7 @@ def no_survivors(token):
 
 @pytest.mark.parametrize("tier", ["bwrap", "unshare"])
 def test_no_process_outlives_the_grade(monkeypatch, submission, tier):
-    if not sandbox.usable(tier):
+    if not tiers.usable(tier):
         pytest.skip(f"{tier} is not usable on this machine")
     monkeypatch.setenv("NNKATA_ISOLATION", tier)
     from conftest import replace_function

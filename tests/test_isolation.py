@@ -11,13 +11,12 @@ import pytest
 
 from conftest import REFERENCE
 from grader import cli, paths
-from grader.sandbox import isolation
-from grader.sandbox import tiers as sandbox
+from grader.sandbox import isolation, tiers
 
 
 @pytest.fixture
 def nothing_isolates(monkeypatch):
-    monkeypatch.setattr(sandbox, "usable", lambda name: name == "none")
+    monkeypatch.setattr(tiers, "usable", lambda name: name == "none")
     monkeypatch.delenv("NNKATA_ISOLATION", raising=False)
     monkeypatch.delenv(isolation.NO_SANDBOX_ENV, raising=False)
 
@@ -65,7 +64,7 @@ def test_a_students_own_check_goes_on_and_says_it_is_not_isolated(nothing_isolat
 
 
 def test_with_a_working_tier_nothing_is_asked(monkeypatch):
-    monkeypatch.setattr(sandbox, "usable", lambda name: name in ("unshare", "none"))
+    monkeypatch.setattr(tiers, "usable", lambda name: name in ("unshare", "none"))
     monkeypatch.delenv("NNKATA_ISOLATION", raising=False)
     assert isolation.require("grading").name == "unshare"
 

@@ -1,6 +1,6 @@
-"""Named mistakes: every catalogued variant (grader/mistakes.py), written into a copy of the
-reference, is named by its slug and its words in its own step's feedback; no correct
-implementation ever receives a mistake's name."""
+"""Named mistakes: every step's named mistakes (``Step.mistakes``, ``curriculum.CATALOGUE``),
+written into a copy of the reference, are named by their slug and their words in their own
+step's feedback; no correct implementation ever receives a mistake's name."""
 
 import re
 
@@ -9,11 +9,13 @@ import pytest
 
 from checks.test_correct_alternatives import ALTERNATIVES
 from conftest import FAST_STEPS, REFERENCE, full, grade, variant_grader
-from grader.judge import mistakes
+from grader.kata import curriculum
 from grader.judge.compare import Fail, Tol, compare, expect_array
 
 SEED = 11
 CORE = list(FAST_STEPS)  # train is graded end to end: its mistakes are not catalogued
+CATALOGUE = curriculum.CATALOGUE  # (step, mistake)
+IDS = [m.slug for _, m in CATALOGUE]
 
 
 def pattern(says):
@@ -23,11 +25,12 @@ def pattern(says):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """slug -> the mistake's step graded alone, each once."""
+    """(step, mistake) -> the mistake's step graded alone, each once."""
     grade_variant = variant_grader(tmp_path_factory, SEED)
 
-    def get(m):
-        return grade_variant(m.slug, m.step, m.code, [m.step]).steps[0]
+    def get(step, m):
+        report = grade_variant(m.slug, step, m.code, [step])
+        return (*report.steps, *report.bonus)[0]
 
     return get
 
@@ -39,34 +42,34 @@ def named(step, m):
             and re.search(pattern(m.says), step.feedback) is not None)
 
 
-@pytest.mark.parametrize("m", mistakes.CATALOGUE, ids=[m.slug for m in mistakes.CATALOGUE])
-def test_every_catalogued_mistake_is_named(graded, m):
-    step = graded(m)
-    assert step.name == m.step
-    assert step.score < full(m.step), step.feedback
+@pytest.mark.parametrize("name, m", CATALOGUE, ids=IDS)
+def test_every_named_mistake_is_named_by_its_step(graded, name, m):
+    step = graded(name, m)
+    assert step.name == name
+    assert step.score < full(name), step.feedback
     assert named(step, m), (m.slug, [c.cause for c in step.checks], step.feedback)
 
 
 def test_how_many_are_named(graded, capsys):
-    named_slugs = [m.slug for m in mistakes.CATALOGUE if named(graded(m), m)]
+    named_slugs = [m.slug for name, m in CATALOGUE if named(graded(name, m), m)]
     with capsys.disabled():
-        print(f"\nnamed mistakes: {len(named_slugs)}/{len(mistakes.CATALOGUE)} "
-              f"({sum(not m.generic for m in mistakes.CATALOGUE)} variants, "
-              f"{sum(m.generic for m in mistakes.CATALOGUE)} generic diagnoses)")
-    assert len(named_slugs) == len(mistakes.CATALOGUE)
+        print(f"\nnamed mistakes: {len(named_slugs)}/{len(CATALOGUE)} "
+              f"({sum(m.named_by == 'output' for _, m in CATALOGUE)} named by their output, "
+              f"{sum(m.named_by == 'numbers' for _, m in CATALOGUE)} by the numbers)")
+    assert len(named_slugs) == len(CATALOGUE)
 
 
-def test_the_catalogue_covers_every_core_step():
-    variants = {m.step for m in mistakes.CATALOGUE if not m.generic}
+def test_every_core_step_has_mistakes_named_by_their_output():
+    variants = {name for name, m in CATALOGUE if m.named_by == "output"}
     assert set(CORE) <= variants, set(CORE) - variants
 
 
 def test_slugs_are_unique_and_stable_words():
-    slugs = [m.slug for m in mistakes.CATALOGUE]
-    assert len(slugs) == len(set(slugs))
-    assert all(re.fullmatch(r"[a-z0-9][a-z0-9/-]*", s) for s in slugs)
-    for m in mistakes.CATALOGUE:
-        assert m.code.startswith(f"def {m.step}("), m.slug
+    assert len(IDS) == len(set(IDS))
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9/-]*", s) for s in IDS)
+    for name, m in CATALOGUE:
+        assert m.code.startswith(f"def {name}("), m.slug
+        assert m.named_by in ("output", "numbers"), m.slug
         compile(m.code, m.slug, "exec")
 
 

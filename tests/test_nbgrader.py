@@ -14,7 +14,7 @@ import pytest
 from conftest import replace_function
 from grader import paths
 from grader.build import notebook
-from grader.kata import curriculum as registry
+from grader.kata import curriculum
 
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
@@ -93,8 +93,8 @@ def test_generated_notebook_is_valid_and_consistent():
     ids = [c.metadata.nbgrader["grade_id"] for c in nb.cells]
     assert len(ids) == len(set(ids))
     grade_cells = [c for c in nb.cells if c.metadata.nbgrader["grade"]]
-    assert [c.metadata.nbgrader["grade_id"] for c in grade_cells] == [f"{s.name}_tests" for s in registry.STEPS]
-    assert sum(c.metadata.nbgrader["points"] for c in grade_cells) == registry.TOTAL
+    assert [c.metadata.nbgrader["grade_id"] for c in grade_cells] == [f"{s.name}_tests" for s in curriculum.STEPS]
+    assert sum(c.metadata.nbgrader["points"] for c in grade_cells) == curriculum.TOTAL
     with open(paths.notebook_file()) as f:
         nbgrader_read(f, as_version=4)  # nbgrader's own metadata validation
 
@@ -118,7 +118,7 @@ def test_autograde_and_export(graded):
     # train is the end-to-end step: by the contract a bug costs points there too, nowhere else
     lost = {s for s, (g, m) in steps["softmax_axis0"].items() if g != m}
     assert "softmax_tests" in lost and lost <= {"softmax_tests", "train_tests"}
-    stability = next(c.points for c in registry.BY_NAME["sigmoid"].checks if c.name.startswith("stable"))
+    stability = next(c.points for c in curriculum.BY_NAME["sigmoid"].checks if c.name.startswith("stable"))
     warned = {s: m - g for s, (g, m) in steps["sigmoid_warns"].items() if g != m}
     assert set(warned) <= {"sigmoid_tests"} and 0 < warned.get("sigmoid_tests", 0) <= stability
 
@@ -164,7 +164,7 @@ def test_a_grade_cell_in_a_real_kernel_prints_feedback_and_ends_with_a_float():
         score = float(result.data["text/plain"])
         printed = "".join(o.text for o in streams)
         if step == "softmax":
-            assert 0 < score < registry.BY_NAME["softmax"].points
+            assert 0 < score < curriculum.BY_NAME["softmax"].points
             assert "normalise over axis 0" in printed and "public checks" in printed
         else:
-            assert score == registry.BY_NAME["sigmoid"].points and "hidden checks included" in printed
+            assert score == curriculum.BY_NAME["sigmoid"].points and "hidden checks included" in printed

@@ -15,10 +15,9 @@ import pytest
 
 from conftest import REFERENCE, replace_function
 from grader import paths
-from grader.deploy import batch
-from grader.deploy import nbgrader_autograde
 from grader.build import notebook
-from grader.kata import curriculum as registry
+from grader.deploy import batch, nbgrader_autograde
+from grader.kata import curriculum
 from test_nbgrader import NBGRADER, SOFTMAX_AXIS0, course, run  # noqa: F401 - course: a fixture of this module too
 
 SEED = "987654321"  # the hidden seed of this autograde: it must reach no student
@@ -164,7 +163,7 @@ def test_no_kernel_ran_and_nnkata_graded_in_parallel(course, autograded):
 
 def test_the_solved_notebook_earns_every_point_and_the_release_none(course, autograded):
     marks = exported(course)
-    assert marks["solved"] == registry.TOTAL and marks["untouched"] == 0
+    assert marks["solved"] == curriculum.TOTAL and marks["untouched"] == 0
 
 
 def test_partial_credit_is_nnkatas_per_step(course, autograded):

@@ -13,13 +13,11 @@ import pytest
 import xmlschema
 
 from conftest import REFERENCE, grade, replace_function
-from grader import grade as grading
 from grader import paths
-from grader.views import formats as platforms
-from grader.views import table as render
+from grader.grade import not_graded
+from grader.views import formats, table
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
-JSON_FORMATS = ("gradescope", "exercism", "classroom")
 SOFTMAX_AXIS0 = """
 def softmax(z):
     e = np.exp(z - np.max(z, axis=0, keepdims=True))
@@ -42,16 +40,16 @@ def reports(tmp_path_factory):
     broken.write_text("def sigmoid(z:\n")
     return {"reference": grade(REFERENCE), "stubs": grade(paths.exercise_file()),
             "buggy": grade(buggy), "broken": grade(broken),
-            "no file": grading.not_graded("hal", "no .py or .ipynb file was found in hal/")}
+            "no file": not_graded("hal", "no .py or .ipynb file was found in hal/")}
 
 
 KINDS = ("reference", "stubs", "buggy", "broken", "no file")
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("fmt", JSON_FORMATS)
+@pytest.mark.parametrize("fmt", table.SINGLE_FORMATS)
 def test_json_formats_follow_their_schema(reports, fmt, kind):
-    text = render.render(reports[kind], fmt)
+    text = table.render(reports[kind], fmt)
     doc = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
     errors = sorted(schema(fmt).iter_errors(doc), key=str)
     assert not errors, "\n".join(e.message for e in errors)
@@ -59,11 +57,11 @@ def test_json_formats_follow_their_schema(reports, fmt, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_junit_follows_its_schema(reports, kind):
-    JUNIT.validate(render.render(reports[kind], "junit"))
+    JUNIT.validate(table.render(reports[kind], "junit"))
 
 
 def test_junit_of_a_class_counts_every_check(reports):
-    text = platforms.junit([reports[k] for k in KINDS])
+    text = formats.junit([reports[k] for k in KINDS])
     JUNIT.validate(text)
     doc = JUNIT.to_dict(text)
     checks = sum(len(s.checks) for k in KINDS for s in reports[k].steps)
@@ -75,27 +73,27 @@ def test_junit_of_a_class_counts_every_check(reports):
 def test_scores_are_the_reports(reports):
     for kind in KINDS:
         r = reports[kind]
-        gs = platforms.gradescope(r)
+        gs = formats.gradescope(r)
         assert gs["score"] == pytest.approx(r.score)
         scored = [t for t in gs["tests"] if t["max_score"] > 0]
         assert [t["name"] for t in scored] == [s.name for s in r.steps]
         assert [t["number"] for t in scored] == [str(i) for i in range(1, len(r.steps) + 1)]
         assert sum(t["score"] for t in scored) == pytest.approx(r.score)
-        ex = platforms.exercism(r)
+        ex = formats.exercism(r)
         assert [t["task_id"] for t in ex["tests"]] == list(range(1, len(r.steps) + 1))
-        cl = platforms.classroom(r)
+        cl = formats.classroom(r)
         assert cl["max_score"] == 100.0
-    assert platforms.exercism(reports["reference"])["status"] == "pass"
-    assert platforms.exercism(reports["buggy"])["status"] == "fail"
-    broken = platforms.exercism(reports["broken"])
+    assert formats.exercism(reports["reference"])["status"] == "pass"
+    assert formats.exercism(reports["buggy"])["status"] == "fail"
+    broken = formats.exercism(reports["broken"])
     assert broken["status"] == "error" and "SyntaxError" in broken["message"]
 
 
 def test_buggy_softmax_fails_only_softmax_and_train_in_every_format(reports):
     r = reports["buggy"]
-    gs = {t["name"]: t for t in platforms.gradescope(r)["tests"]}
-    ex = {t["name"]: t for t in platforms.exercism(r)["tests"]}
-    cl = {t["name"]: t for t in platforms.classroom(r)["tests"]}
+    gs = {t["name"]: t for t in formats.gradescope(r)["tests"]}
+    ex = {t["name"]: t for t in formats.exercism(r)["tests"]}
+    cl = {t["name"]: t for t in formats.classroom(r)["tests"]}
     for s in r.steps:
         failing = s.name in ("softmax", "train")
         assert (gs[s.name]["status"] == "failed") == failing
@@ -113,7 +111,7 @@ def _with_hidden_failure(report, secret):
 
 def test_gradescope_shows_hidden_input_feedback_only_after_publication(reports):
     secret = "row 4 of your softmax is 0.37 where 0.12 was expected"
-    doc = platforms.gradescope(_with_hidden_failure(reports["reference"], secret))
+    doc = formats.gradescope(_with_hidden_failure(reports["reference"], secret))
     visible = [t for t in doc["tests"] if t["visibility"] == "visible"]
     later = [t for t in doc["tests"] if t["visibility"] == "after_published"]
     assert not any(secret in t["output"] for t in visible) and secret not in doc["output"]
@@ -128,10 +126,10 @@ def test_scores_are_clamped_and_never_nan(reports):
     r.steps[0].checks[0].score = float("nan")
     r.steps[1].checks[0].score = 1e9
     r.steps[2].checks[0].score = -5.0
-    for fmt in JSON_FORMATS:
-        doc = json.loads(render.render(r, fmt), parse_constant=lambda c: pytest.fail(f"{c} in {fmt}"))
+    for fmt in table.SINGLE_FORMATS:
+        doc = json.loads(table.render(r, fmt), parse_constant=lambda c: pytest.fail(f"{c} in {fmt}"))
         assert schema(fmt).is_valid(doc)
-    gs = platforms.gradescope(r)["tests"]
+    gs = formats.gradescope(r)["tests"]
     assert 0 <= gs[0]["score"] <= gs[0]["max_score"] and gs[1]["score"] == gs[1]["max_score"]
     assert gs[2]["score"] >= 0
 
@@ -141,13 +139,13 @@ def test_long_and_binary_messages_are_cut_and_cleaned(reports):
     for s in r.steps:
         for c in s.checks:
             c.status, c.message = "failed", "x\x00\x1b[31m" + "y" * 100_000
-    gs = platforms.gradescope(r)
-    assert max(len(t["output"]) for t in gs["tests"]) <= platforms.LIMITS["gradescope"]
+    gs = formats.gradescope(r)
+    assert max(len(t["output"]) for t in gs["tests"]) <= formats.LIMITS["gradescope"]
     assert "more characters cut" in gs["tests"][0]["output"]
-    cl = platforms.classroom(r)
-    assert max(len(t["message"]) for t in cl["tests"]) <= platforms.LIMITS["classroom"]
-    assert len(render.render(r, "classroom")) < 128 * 1024  # it travels in an environment variable
-    text = platforms.junit([r])
+    cl = formats.classroom(r)
+    assert max(len(t["message"]) for t in cl["tests"]) <= formats.LIMITS["classroom"]
+    assert len(table.render(r, "classroom")) < 128 * 1024  # it travels in an environment variable
+    text = formats.junit([r])
     JUNIT.validate(text)
     assert "\x00" not in text and "\x1b" not in text
 
@@ -156,28 +154,28 @@ def test_classroom_points_line_is_the_sum_the_reporter_makes(reports):
     r = copy.deepcopy(reports["reference"])
     r.steps[0].checks[0].score = 0.1  # partial credit that does not add up exactly in binary
     r.steps[1].checks[0].score = 0.2
-    doc = platforms.classroom(r)
+    doc = formats.classroom(r)
     total = 0.0
     for t in doc["tests"]:  # JavaScript's left-to-right float sum, as in notify-classroom.js
         total += t["score"]
-    assert repr(total).rstrip("0").rstrip(".") == platforms.classroom_points(r).split()[1].split("/")[0]
+    assert repr(total).rstrip("0").rstrip(".") == formats.classroom_points(r).split()[1].split("/")[0]
     assert all((t["score"] * 4).is_integer() for t in doc["tests"])
 
 
 def test_csv_is_the_contract_and_safe_in_a_spreadsheet(reports):
-    rows = list(csv.reader(platforms.csv_text([("=HYPERLINK(1)", reports["buggy"]),
-                                               ("ada", reports["reference"])]).splitlines()))
+    rows = list(csv.reader(formats.csv_text([("=HYPERLINK(1)", reports["buggy"]),
+                                             ("ada", reports["reference"])]).splitlines()))
     assert rows[0][:3] == ["submission", "score", "max_score"] and len(rows[0]) == 13
     assert rows[1][0] == "'=HYPERLINK(1)" and rows[2][:3] == ["ada", "100", "100"]
     assert float(rows[1][1]) == pytest.approx(reports["buggy"].score, abs=1e-4)
 
 
 def test_the_command_line_offers_every_format(tmp_path):
-    for fmt in render.FORMATS:
+    for fmt in table.FORMATS:
         run = subprocess.run([sys.executable, "-m", "grader", "grade", str(REFERENCE), "--step",
                               "sigmoid", "--format", fmt], capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, (fmt, run.stderr)
-        if fmt in JSON_FORMATS:
+        if fmt in table.SINGLE_FORMATS:
             assert schema(fmt).is_valid(json.loads(run.stdout))
         if fmt == "classroom":
             assert run.stderr.strip() == "Points 8/8"
@@ -193,7 +191,7 @@ RAW = ("\x1b", "\x00", "\x85")
 def parsed(fmt, text):
     """``text`` read back as format ``fmt``'s own reader would; fails if it is not valid."""
     text.encode("utf-8")  # no lone surrogate: any UTF-8 writer takes it
-    if fmt in ("json", *JSON_FORMATS):
+    if fmt in ("json", *table.SINGLE_FORMATS):
         return json.loads(text)
     if fmt == "csv":
         return list(csv.reader(text.splitlines()))
@@ -212,21 +210,21 @@ def _hostile(report):
     return r
 
 
-@pytest.mark.parametrize("fmt", render.FORMATS)
+@pytest.mark.parametrize("fmt", table.FORMATS)
 def test_every_format_writes_any_unicode_and_no_raw_control_character(reports, fmt):
-    text = render.render(_hostile(reports["reference"]), fmt)
+    text = table.render(_hostile(reports["reference"]), fmt)
     parsed(fmt, text)
     assert not any(raw in text for raw in RAW)
     if fmt != "csv":  # the gradebook has no messages
         assert "\\x1b[2J" in text and "\ufffd" in text
 
 
-@pytest.mark.parametrize("fmt", ("table", "json", "csv", "junit"))
+@pytest.mark.parametrize("fmt", table.CLASS_FORMATS)
 def test_every_class_format_writes_any_unicode(reports, fmt):
     from grader.deploy import batch
     outcomes = {f"n{HOSTILE}": batch.Outcome(f"n{HOSTILE}", _hostile(reports["reference"])),
                 "x\x1b]0;title\x07": batch.Outcome("x\x1b]0;title\x07", None, error=HOSTILE)}
-    text = render.render_class(outcomes, fmt)
+    text = table.render_class(outcomes, fmt)
     parsed(fmt, text)
     assert not any(raw in text for raw in RAW) and "\x07" not in text
 
@@ -235,7 +233,7 @@ def test_the_command_line_writes_any_unicode_in_every_format(tmp_path):
     path = tmp_path / "na\x1b[2J\nme.py"
     path.write_text(REFERENCE.read_text().replace(
         "def sigmoid(z):", 'def sigmoid(z):\n    raise ValueError("bad\\ud800\\x1b[2J\\nnext\\x00 line")\n', 1))
-    for fmt in render.FORMATS:
+    for fmt in table.FORMATS:
         run = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--step", "sigmoid",
                               "--format", fmt], capture_output=True, timeout=120)
         assert run.returncode == 0, (fmt, run.stderr)

@@ -9,7 +9,6 @@ that student code could forge but that are tedious to forge from inside a submis
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,11 +17,10 @@ import time
 import pytest
 
 from conftest import REFERENCE, full, grade, replace_function, scores
-from grader.sandbox import runner
-from grader.sandbox import tiers as sandbox
 from grader.errors import HarnessError
+from grader.sandbox import contract, runner, tiers
 
-GRADER = os.path.dirname(os.path.abspath(runner.__file__))
+CHILD = str(tiers.CHILD)  # the child's folder: its wire.py, which a scripted child speaks
 MB = 10**6
 
 
@@ -94,7 +92,7 @@ def test_printed_keeps_the_start_and_says_how_much_was_dropped(submission):
     path = submission(text="import sys\nprint('hello from the top')\n"
                            "sys.stdout.write('x' * 60_000_000)\nsys.stdout.flush()\n"
                            "def f():\n    print('é' * 10_000)\n    return 1\n")
-    with runner.Submission(path, {}, sandbox.choose()) as sub:
+    with runner.Submission(path, {}, tiers.choose()) as sub:
         assert sub.call("f").value == 1
         text = sub.printed()
     kept, note = text.rsplit("\n", 1)
@@ -171,7 +169,7 @@ def test_a_package_graded_code_cannot_have_is_named_plainly(submission):
 # -- a scripted child ------------------------------------------------------------------------------
 PRELUDE = f'''
 import json, os, struct, sys, time
-sys.path.insert(0, {GRADER!r})
+sys.path.insert(0, {CHILD!r})
 import wire
 REQ, REP = int(sys.argv[1]), int(sys.argv[2])
 
@@ -194,7 +192,7 @@ READY = HELLO + 'send({"op": "ready", "functions": ["f"]})\n'
 
 
 def scripted(monkeypatch, script):
-    """Children of runner.Submission run ``script`` (after PRELUDE) instead of child.py."""
+    """Children of runner.Submission run ``script`` (after PRELUDE) instead of the child's main.py."""
     class Scripted:
         budget = "a scripted child (test)"
 
@@ -216,7 +214,7 @@ def scripted(monkeypatch, script):
 
         def close(self):
             self.stop()
-    monkeypatch.setattr(sandbox, "Sandbox", Scripted, raising=False)
+    monkeypatch.setattr(tiers, "Sandbox", Scripted, raising=False)
 
 
 @pytest.fixture
@@ -225,7 +223,8 @@ def served(tmp_path):
     path.write_text("def f():\n    return 1\n")
 
     def make(helpers=None):
-        return runner.Submission(path, helpers or {}, sandbox.NOTES["none"])
+        callbacks = {name: contract.Callback(fn, "rows") for name, fn in (helpers or {}).items()}
+        return runner.Submission(path, callbacks, tiers.NOTES["none"])
     return make
 
 

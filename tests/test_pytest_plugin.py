@@ -8,11 +8,11 @@ import pytest
 
 from conftest import REFERENCE, replace_function
 from grader import paths
-from grader.kata import curriculum as registry
+from grader.kata import curriculum
 
 pytest_plugins = ["pytester"]
 
-ALL = {f"{s.name}::{c.name}" for s in registry.STEPS for c in s.checks}
+ALL = {f"{s.name}::{c.name}" for s in curriculum.STEPS for c in s.checks}
 SOFTMAX_AXIS0 = replace_function(REFERENCE.read_text(), "softmax", """
     def softmax(z):
         e = np.exp(z - np.max(z, axis=0, keepdims=True))
@@ -58,10 +58,10 @@ def test_reference_passes_every_check_and_only_the_kata_is_collected(run, pytest
     result = run("--nnkata", network=REFERENCE.read_text())  # PATH defaults to ./exercises/network.py
     assert result.ret == 0
     assert outcomes(result) == dict.fromkeys(ALL, "passed")
-    assert len(ALL) == sum(len(s.checks) for s in registry.STEPS) == 45
+    assert len(ALL) == sum(len(s.checks) for s in curriculum.STEPS) == 45
     result.stdout.fnmatch_lines(["*= nnkata =*", "nnkata · */exercises/network.py",
                                  "*10/10 steps passed, 100/100 points"])
-    assert table_rows(result) == [s.name for s in registry.STEPS]
+    assert table_rows(result) == [s.name for s in curriculum.STEPS]
 
 
 def test_stubs_fail_with_the_pending_message(run, pytester):

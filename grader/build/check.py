@@ -19,9 +19,10 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from grader.build import generated as build
+from grader.build import generated
 from grader.judge import mistakes
 from grader.kata import curriculum
+from grader.sandbox import contract
 from grader.paths import exercise_file, reference_file
 
 HINT_TIERS = 3
@@ -39,23 +40,30 @@ def replace_function(source, name, code):
 
 
 def declarations():
-    """Problems with what the registry and the catalogue declare."""
+    """Problems with what the curriculum declares."""
     found = []
-    steps = [s.name for s in (*curriculum.STEPS, *curriculum.BONUS)]
-    slugs = [m.slug for m in mistakes.CATALOGUE]
+    every = (*curriculum.STEPS, *curriculum.BONUS)
+    steps = [s.name for s in every]
+    slugs = [m.slug for _, m in curriculum.CATALOGUE]
     for kind, names in (("step", steps), ("named mistake", slugs)):
         found += [f"the {kind} {name!r} is declared {count} times"
                   for name, count in collections.Counter(names).items() if count > 1]
-    for s in (*curriculum.STEPS, *curriculum.BONUS):
+    for s in every:
         if len(s.hints) != HINT_TIERS:
             found.append(f"{s.name} has {len(s.hints)} hint tiers, not {HINT_TIERS}")
-    found += [f"the named mistake {m.slug!r} is for {m.step!r}, which is not a step"
-              for m in mistakes.CATALOGUE if m.step not in steps]
+        found += [f"{s.name} uses {name}, which no step declares the arguments of (Step.arguments): "
+                  "graded code could not call it back" for name in s.uses if name not in curriculum.CALLED_BACK]
+        if s.arguments and s.arguments not in contract.KINDS:
+            found.append(f"{s.name}'s arguments {s.arguments!r} are none of the contract's: {', '.join(contract.KINDS)}")
+    found += [f"the named mistake {m.slug!r} of {step} has no code" for step, m in curriculum.CATALOGUE if not m.code]
+    shown = {m.slug for _, m in curriculum.CATALOGUE}
+    found += [f"the judge's heuristic {slug!r} has no example in any step's mistakes" for slug in mistakes.GENERIC
+              if slug not in shown]
     return found
 
 
-def generated():
-    return [f"{path} is stale: run `nnkata build`" for path in build.stale()]
+def generated_files():
+    return [f"{path} is stale: run `nnkata build`" for path in generated.stale()]
 
 
 def grades():
@@ -74,29 +82,30 @@ def grades():
 
 
 def named_mistakes():
-    """Problems with the catalogue: a mistake its own step does not name."""
+    """Problems with the named mistakes: one its own step does not name, or names as another."""
     from grader.grade import grade
     found, reference = [], reference_file().read_text()
     with tempfile.TemporaryDirectory() as tmp:
-        for number, m in enumerate(mistakes.CATALOGUE):
+        for number, (name, m) in enumerate(curriculum.CATALOGUE):
             try:
-                text = replace_function(reference, m.step, m.code)
+                text = replace_function(reference, name, m.code)
             except KeyError:
-                found.append(f"{m.slug}: the reference has no function {m.step}")
+                found.append(f"{m.slug}: the reference has no function {name}")
                 continue
             path = Path(tmp) / f"mistake{number}.py"  # a slug may hold a / (delta-no-1/n)
             path.write_text(text)
-            step = grade(path, steps=[m.step], seed=SEED).steps[0]
+            report = grade(path, steps=[name], seed=SEED)
+            step = (*report.steps, *report.bonus)[0]
             causes = {c.cause for c in step.checks if c.cause}
             if causes != {m.slug}:  # itself, and by nothing else
-                found.append(f"{m.slug}: {m.step} names it {sorted(causes) or 'nothing'}, not just {m.slug!r}")
+                found.append(f"{m.slug}: {name} names it {sorted(causes) or 'nothing'}, not just {m.slug!r}")
     return found
 
 
 def check(*, with_mistakes=True, say=lambda line: print(line, flush=True)):
     """Every problem found (an empty list: all is well), each said as it is found."""
     problems = []
-    parts = [("declarations", declarations), ("generated files", generated), ("grades", grades)]
+    parts = [("declarations", declarations), ("generated files", generated_files), ("grades", grades)]
     if with_mistakes:
         parts.append(("named mistakes", named_mistakes))
     for what, run in parts:

@@ -25,18 +25,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__
-from grader import files
-from grader import jsonfile
-from grader.views import formats as platforms
-from grader.kata import curriculum
-from grader.sandbox import tiers
+from grader import __version__, atomic, files, text
 from grader.deploy import submissions
-from grader import text
 from grader.errors import HarnessError
 from grader.grade import HIDDEN_SEED_ENV, not_graded
-from grader.paths import PACKAGE, RECORDS, reference_file
 from grader.judge.result import Report
+from grader.kata import curriculum
+from grader.paths import PACKAGE, RECORDS, reference_file
+from grader.sandbox import tiers
+from grader.views import formats
 
 STATE = ".nnkata-batch.json"  # the batch's hidden-input seed, shared by every rerun
 LOCK = ".nnkata.lock"
@@ -82,9 +79,9 @@ def checks_version():
     """A digest of what decides a grade: the modules a grade runs (``grading_modules``), the
     records and the reference. Views, study, deployment and the command line are left out:
     a new format does not regrade a class."""
-    files = grading_modules() + sorted(RECORDS.glob("*.json")) + [reference_file()]
+    digested = grading_modules() + sorted(RECORDS.glob("*.json")) + [reference_file()]
     digest = hashlib.sha256()
-    for path in files:
+    for path in digested:
         name = path.relative_to(PACKAGE) if path.is_relative_to(PACKAGE) else path.name
         digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
@@ -171,8 +168,8 @@ def shared_seed(out):
         except (ValueError, KeyError, TypeError):
             raise HarnessError(f"{state} is damaged: delete it to grade again with a new seed") from None
     seed = secrets.randbits(63)
-    jsonfile.write_atomic(state, {"hidden_seed": seed, "created": time.strftime("%Y-%m-%d %H:%M:%S")},
-                          mode=0o600)  # a secret: its owner's alone
+    atomic.write_json(state, {"hidden_seed": seed, "created": time.strftime("%Y-%m-%d %H:%M:%S")},
+                      mode=0o600)  # a secret: its owner's alone
     return seed
 
 
@@ -259,7 +256,7 @@ class Batch:
         outcome = Outcome(entry.name, report, error=error, seconds=time.monotonic() - started)
         if report is not None:
             doc = {**report.to_dict(), "key": key, "source": text.name(entry.source.name)}
-            jsonfile.write_atomic(report_file(self.out, entry.name), doc)
+            atomic.write_json(report_file(self.out, entry.name), doc)
         with self._csv_lock:
             self.outcomes[entry.name] = outcome
             self._write_csv()
@@ -280,12 +277,12 @@ class Batch:
 
     def _write_csv(self):
         rows = [(name, o.report) for name, o in sorted(self.outcomes.items()) if o.report is not None]
-        text, path = platforms.csv_text(rows), self.out / "grades.csv"
-        if not (path.is_file() and path.read_text() == text):  # an unchanged class: untouched
-            jsonfile.write_text_atomic(path, text)
+        gradebook, path = formats.csv_text(rows), self.out / "grades.csv"
+        if not (path.is_file() and path.read_text() == gradebook):  # an unchanged class: untouched
+            atomic.write_text(path, gradebook)
 
 
-class Progress:
+class ProgressBar:
     """A progress bar with an ETA on a terminal; one line per submission elsewhere."""
 
     def __init__(self, stream=None):
@@ -304,7 +301,7 @@ class Progress:
         self.graded += 1
         self.failed += outcome.report is None
         if not self.live:
-            what = (f"{platforms.points(outcome.report.score, outcome.report.max_score):g}/"
+            what = (f"{formats.points(outcome.report.score, outcome.report.max_score):g}/"
                     f"{outcome.report.max_score:g}" if outcome.report else f"NOT GRADED: {outcome.error}")
             self._say(f"[{self.finished}/{self.total}] {outcome.name}: {what} ({outcome.seconds:.1f} s)")
         self._draw()

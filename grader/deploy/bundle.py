@@ -31,10 +31,16 @@ def requirements():
 
 
 def grader_files(prefix):
-    """``prefix/grader/...`` -> (bytes, mode) for the running grader, reference included."""
+    """``prefix/grader/...`` -> (bytes, mode) for the running grader, reference included: every
+    module of the package, its records and its templates, found by walking it."""
     package, files = paths.PACKAGE, {}
-    for path in (p for glob in ("*.py", "checks/*.py", "records/*.json") for p in package.glob(glob)):
-        files[f"{prefix}/grader/{path.relative_to(package).as_posix()}"] = (path.read_bytes(), 0o644)
+    for path in sorted(package.rglob("*")):
+        inside = path.relative_to(package)
+        if (not path.is_file() or path.is_symlink() or "__pycache__" in inside.parts
+                or inside.parts[0] in ("solutions", "exercises")):  # the kata's files: below, by their paths
+            continue
+        if path.suffix in (".py", ".json") or inside.parts[:2] == ("deploy", "templates"):
+            files[f"{prefix}/grader/{inside.as_posix()}"] = (path.read_bytes(), 0o644)
     for name, path, mode in (("solutions/network.py", paths.reference_file(), SECRET),
                              ("solutions/nn_kata.ipynb", paths.notebook_file(), SECRET),
                              ("exercises/network.py", paths.exercise_file(), 0o644)):

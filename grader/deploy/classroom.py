@@ -15,12 +15,10 @@ away from students.
 import platform
 from pathlib import Path
 
-from grader import __version__
+from grader import __version__, atomic, paths
 from grader.deploy import bundle
-from grader import jsonfile
-from grader import paths
-from grader.kata import curriculum
 from grader.errors import HarnessError
+from grader.kata import curriculum
 
 VENDOR = ".grader"
 RUNNER = "nnkata"  # the reporter reads the result from NNKATA_RESULTS
@@ -64,7 +62,7 @@ def init(directory):
     for name, (data, mode) in sorted(files().items()):
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        jsonfile.write_text_atomic(path, data.decode())
+        atomic.write_text(path, data.decode())
         path.chmod(mode)
         written.append(path)
     return written

@@ -20,8 +20,8 @@ import traceback
 import zipfile
 from pathlib import Path
 
+from grader import atomic
 from grader.deploy import bundle
-from grader import jsonfile
 
 ROOT_ENV = "AUTOGRADER_ROOT"
 DEFAULT_ROOT = "/autograder"
@@ -144,7 +144,7 @@ def run(root=None):
         traceback.print_exc(file=sys.stdout)
         doc = failure(f"{type(exc).__name__}: {exc}", time.monotonic() - started)
         text = json.dumps(doc, allow_nan=False)
-    jsonfile.write_text_atomic(out, text + "\n")
+    atomic.write_text(out, text + "\n")
     extra, took = doc["extra_data"], time.monotonic() - started
     print(f"nnkata: {doc['score']:g} points for {extra.get('graded') or 'no file'} in {took:.1f} s "
           f"(isolation: {extra.get('isolation', {}).get('tier', '-')}); wrote {out}", flush=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.judge import mistakes
+from grader.judge.mistakes import GENERIC
 from grader.sandbox.child.wire import Opaque
 
 
@@ -17,7 +17,7 @@ class Fail(Exception):
     """A check found the student's answer wrong. The message is the feedback.
 
     ``fraction`` is the share of the check's points still earned (partial credit). ``cause``
-    is the slug of the named mistake the message gives (``mistakes.CATALOGUE``), or ''.
+    is the slug of the named mistake the message gives (``mistakes.Mistake``), or ''.
     ``head`` is the message without its diagnosis: what a named mistake's words follow.
     """
 
@@ -27,15 +27,12 @@ class Fail(Exception):
         self.head = message if head is None else head
 
 
-def named(slug, **values):
-    """The sentence that names a catalogued mistake in a message."""
-    text = mistakes.words(slug, **values)
-    return f" Named mistake ({slug}): {text}" + ("" if text.endswith(("?", ".")) else ".")
-
-
-def failing(head, slug="", text="", fraction=0.0, **values):
-    """A ``Fail``: ``head``, then the named mistake ``slug`` or the plain diagnosis ``text``."""
-    return Fail(head + (named(slug, **values) if slug else text), fraction, cause=slug, head=head)
+def failing(head, mistake=None, text="", fraction=0.0, **values):
+    """A ``Fail``: ``head``, then the named ``mistake`` (a ``mistakes.Mistake``) or the plain
+    diagnosis ``text``."""
+    if mistake is None:
+        return Fail(head + text, fraction, head=head)
+    return Fail(head + mistake.sentence(**values), fraction, cause=mistake.slug, head=head)
 
 
 @dataclass(frozen=True)
@@ -110,44 +107,46 @@ def expect_array(value, shape, *, what, dtype_kind="f", bias_ok=False):
         return value
     if bias_ok and len(shape) == 2 and shape[0] == 1 and value.shape == (shape[1],):
         return value.reshape(shape)
-    slug, text = shape_diagnosis(value.shape, shape)
-    raise failing(f"{what} has shape {value.shape}; expected {shape}.", slug, text)
+    mistake, text = shape_diagnosis(value.shape, shape)
+    raise failing(f"{what} has shape {value.shape}; expected {shape}.", mistake, text)
 
 
 def shape_diagnosis(got, expected):
     """(slug, words) of a likely reason for a shape mismatch: a named mistake's slug, or ''
     and plain words, or ('', '')."""
     if len(got) == 2 and len(expected) == 2 and got == expected[::-1]:
-        return "shape-transposed", ""
+        return GENERIC["shape-transposed"], ""
     if len(expected) == 2 and expected[0] == 1 and len(got) == 2 and got[1] == expected[1]:
-        return "batch-axis-kept", ""
+        return GENERIC["batch-axis-kept"], ""
     if got == () and expected:
-        return "", " It is a single number: did you sum over every axis?"
+        return None, " It is a single number: did you sum over every axis?"
     if len(got) + 1 == len(expected) or len(got) == len(expected) + 1:
-        return "", " One axis too many or too few: check keepdims=True on sums and maxima."
-    return "", ""
+        return None, " One axis too many or too few: check keepdims=True on sums and maxima."
+    return None, ""
 
 
 def multiple(c, n=None, k=None):
-    """The slug of a gradient or value that is exactly c times the expected one."""
+    """The named mistake of a gradient or value that is exactly c times the expected one."""
     near = lambda a, b: abs(a - b) <= 1e-6 * max(abs(a), abs(b))  # noqa: E731
     if near(c, -1):
-        return "sign"
-    if n and near(c, n):
-        return "times-n"
-    if n and near(c, 1 / n):
-        return "times-1/n"
-    if n and near(c, -n):
-        return "sign-times-n"
-    if k and near(c, 1 / k):
-        return "times-1/k"
-    return "constant-factor"
+        slug = "sign"
+    elif n and near(c, n):
+        slug = "times-n"
+    elif n and near(c, 1 / n):
+        slug = "times-1/n"
+    elif n and near(c, -n):
+        slug = "sign-times-n"
+    elif k and near(c, 1 / k):
+        slug = "times-1/k"
+    else:
+        slug = "constant-factor"
+    return GENERIC[slug]
 
 
 def diagnosis(got, expected, *, n=None, k=None):
-    """(slug, values) of a named mistake the numbers show, or ('', plain words), or ('', '')."""
+    """(mistake, values) of a named mistake the numbers show, or (None, plain words), or (None, '')."""
     if not np.all(np.isfinite(got)):
-        return "", ""
+        return None, ""
     g, e = got.ravel(), expected.ravel()
     ee = float(e @ e)
     if ee > 0:
@@ -156,29 +155,29 @@ def diagnosis(got, expected, *, n=None, k=None):
         if residual < 1e-7 and abs(c - 1) > 1e-6 and c != 0:
             return multiple(c, n, k), {"n": n, "k": k, "c": fmt(c)}
     if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-7, atol=1e-12):
-        return "transposed", {}
+        return GENERIC["transposed"], {}
     if np.all(got == 0):
-        return "", " Every entry is 0."
-    return "", ""
+        return None, " Every entry is 0."
+    return None, ""
 
 
 def diagnose(got, expected, *, n=None, k=None):
     """A likely cause for values that differ from the expected ones, or ''."""
-    slug, found = diagnosis(got, expected, n=n, k=k)
-    return named(slug, **found) if slug else found
+    mistake, found = diagnosis(got, expected, n=n, k=k)
+    return mistake.sentence(**found) if mistake else found
 
 
 def diagnosed(head, got, expected, *, n=None, k=None):
     """A ``Fail``: ``head``, then what the numbers show (``diagnosis``)."""
-    slug, found = diagnosis(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), n=n, k=k)
-    return failing(head, slug, "" if slug else found, **(found if slug else {}))
+    mistake, found = diagnosis(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), n=n, k=k)
+    return failing(head, mistake, "" if mistake else found, **(found if mistake else {}))
 
 
 def compare(got, expected, tol, *, what, n=None, k=None, extra=None):
     """Raise ``Fail`` unless ``got`` matches ``expected`` entrywise within ``tol``.
 
-    ``extra(got, expected)`` may add a step-specific diagnosis: plain words, or the slug of a
-    named mistake as ``(slug, values)``.
+    ``extra(got, expected)`` may add a step-specific diagnosis: plain words, or a named
+    mistake as ``(mistake, values)``.
     """
     got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
@@ -201,13 +200,13 @@ def compare(got, expected, tol, *, what, n=None, k=None, extra=None):
     if not off.any():
         return
     idx = tuple(np.argwhere(off)[np.argmax((err - limit)[off])]) if got.ndim else ()
-    slug, found = diagnosis(got, expected, n=n, k=k)
-    if extra and not (slug or found):
+    mistake, found = diagnosis(got, expected, n=n, k=k)
+    if extra and not (mistake or found):
         found = extra(got, expected) or ""
         if isinstance(found, tuple):
-            slug, found = found
+            mistake, found = found
     at = f" at {where(idx, got.shape)}" if got.ndim else ""
     count = f"; {int(off.sum())} of {got.size} entries are off" if got.size > 1 else ""
     head = (f"{what} is wrong{at}: expected {fmt(expected[idx])}, got {fmt(got[idx])} "
             f"(tolerance {tol}){count}.")
-    raise failing(head, slug, "" if slug else found, **(found if slug else {}))
+    raise failing(head, mistake, "" if mistake else found, **(found if mistake else {}))

@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from grader.judge.compare import Fail, expect_array, fmt, show
+from grader.judge.compare import Tol, Fail, expect_array, fmt, show
 from grader.judge.context import array_cases, finite_matrices, prop, stable
+from grader.kata.step import SHAPE, Check, Step, value_check
+from grader.judge.mistakes import GENERIC, Mistake, code
 
 
 def _logits(rng, hidden):
@@ -89,3 +91,67 @@ def derivative_properties(ctx):
             raise Fail(f"sigmoid_derivative(1 - a) should equal sigmoid_derivative(a); for "
                        f"a = {show(a)} they differ")
     prop(arrays, body)
+
+# -- the steps --------------------------------------------------------------------------------
+SIG, DER = "sigmoid(z)", "sigmoid_derivative(a)"  # the signatures mistakes are written with
+STABLE = ("Rearrange the formula so that exp only ever sees non-positive numbers: with e = np.exp(-np.abs(z)), "
+          "1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0.")
+
+
+SIGMOID = Step(
+    "sigmoid", "sigmoid(z) -> ndarray", "the logistic function 1/(1+e^-z), elementwise",
+    ("What is e^1000 in float64? For a negative z, can you rewrite 1/(1+e^-z) so that exp "
+     "only sees a number <= 0?",
+     "For z ≥ 0, σ(z) = 1/(1 + e^−z); for z < 0, multiply top and bottom by e^z: σ(z) = "
+     "e^z/(1 + e^z). With e = e^−|z| ∈ (0, 1], which branch is 1/(1 + e) and which e/(1 + "
+     "e)? The result has z's shape. np.where(c, A, B) computes A and B for every entry "
+     "before choosing: can either of yours overflow?",
+     "e = np.exp(___)  # which argument is never positive?\n"
+     "return np.where(z >= 0, 1 / (1 + e), ___)  # the z < 0 branch, written with e"),
+    Tol(1e-9, 1e-12), (
+        Check("shape", 1, sigmoid_shape),
+        value_check(sigmoid_values, 2, SHAPE, False),
+        value_check(sigmoid_values, 2, SHAPE, True),
+        Check("stable at |z| up to 1000", 2, sigmoid_stable, SHAPE),
+        Check("properties: range, symmetry, monotone", 1, sigmoid_properties, SHAPE),
+    ),
+    arguments="elementwise",
+    mistakes=(
+        Mistake('sigmoid-exponent-sign', "you computed 1 / (1 + e^z), which is sigmoid(-z): the exponent's sign. "
+                "sigmoid(z) = 1 / (1 + e^-z).",
+            code(SIG, "return 1 / (1 + np.exp(z))")),
+        Mistake('sigmoid-precedence', "1 / 1 + np.exp(-z) is 1 + e^-z, since / binds tighter than +: write 1 / (1 "
+                "+ np.exp(-z)).",
+            code(SIG, "return 1 / 1 + np.exp(-z)")),
+        Mistake('sigmoid-naive-exp', "np.exp(-z) overflows for z below -709. " + STABLE,
+            code(SIG, "return 1 / (1 + np.exp(-z))")),
+        Mistake('sigmoid-naive-exp-over', "np.exp(z) overflows for z above 709, and inf / inf is NaN. " + STABLE,
+            code(SIG, "return np.exp(z) / (1 + np.exp(z))")),
+    ))
+
+
+SIGMOID_DERIVATIVE = Step(
+    "sigmoid_derivative", "sigmoid_derivative(a) -> ndarray",
+    "the sigmoid's derivative in terms of its activation: a(1-a)",
+    ("You are given a = sigmoid(z), not z. If s = sigmoid(z), what is ds/dz written with s "
+     "alone?",
+     "σ(z) = 1/(1 + e^−z) gives σ′(z) = e^−z/(1 + e^−z)² = σ(z)·(1 − σ(z)). Here a = σ(z) "
+     "already, so σ′ = a ⊙ (1 − a): elementwise, the shape of a, at most 1/4 (at a = 1/2). "
+     "What would sigmoid(a) * (1 - sigmoid(a)) compute instead?",
+     "return a * (___)  # elementwise *, not @; no exp, no sigmoid call"),
+    Tol(1e-9, 1e-12), (
+        Check("shape", 1, derivative_shape),
+        value_check(derivative_values, 2, SHAPE, False),
+        value_check(derivative_values, 2, SHAPE, True),
+        Check("properties: range [0, 1/4], symmetry", 1, derivative_properties, SHAPE),
+    ),
+    arguments="elementwise",
+    mistakes=(
+        Mistake('sigmoid-derivative-of-z', "you computed sigmoid(a) * (1 - sigmoid(a)), the formula in "
+                "terms of z; the argument is already the activation a = sigmoid(z), so it is a * (1 - a).",
+            code(DER, "s = sigmoid(a)", "return s * (1 - s)")),
+        Mistake('sigmoid-derivative-tanh', "1 - a² is the derivative of tanh; the sigmoid's, written "
+                "in its activation, is a * (1 - a).",
+            code(DER, "return 1 - a ** 2")),
+        GENERIC['sign'].example(code(DER, "return a * (a - 1)")),
+    ))

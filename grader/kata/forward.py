@@ -2,18 +2,20 @@
 
 import numpy as np
 
-from grader.judge.compare import Fail, compare, expect_array
-from grader.kata import inputs as P
+from grader.judge.compare import Tol, Fail, compare, expect_array
+from grader.kata import inputs
 from grader.judge.context import unchanged
+from grader.kata.step import SHAPE, Check, Step, value_check
+from grader.judge.mistakes import Mistake, code
 
 LAYERS = (("a1", 128), ("a2", 128), ("a3", 10))
 
 
 def _cases(rng, hidden):
     if hidden:
-        return [(P.init(rng, "normal"), P.batch(rng, int(rng.integers(3, 50)))[0]),
-                (P.init(rng, "scaled"), P.batch(rng, 10)[0])]
-    return [(P.init(rng, "scaled"), P.batch(rng, 7)[0])]
+        return [(inputs.init(rng, "normal"), inputs.batch(rng, int(rng.integers(3, 50)))[0]),
+                (inputs.init(rng, "scaled"), inputs.batch(rng, 10)[0])]
+    return [(inputs.init(rng, "scaled"), inputs.batch(rng, 7)[0])]
 
 
 def _activations(value, n):
@@ -27,12 +29,12 @@ def _activations(value, n):
 
 
 def _layer_cause(layer, got):
-    """Why one layer's activation is off, when no catalogued mistake says (grader/mistakes.py):
+    """Why one layer's activation is off, when no named mistake's output is the student's:
     the layers before it are right (a partial match), the output is no distribution."""
     if layer == 3 and not np.allclose(got.sum(axis=1), 1):
         return " The output rows do not sum to 1: is the output layer a softmax?"
     if layer > 1:
-        return f"feedforward-partial-a{layer}", {}
+        return (FEEDFORWARD_PARTIAL_A2 if layer == 2 else FEEDFORWARD_PARTIAL_A3), {}
     return " a1 is the first wrong layer: each layer is activation(previous @ w + b)."
 
 
@@ -90,3 +92,96 @@ def predict_values(hidden):
                         f"first at row {i}: expected {expected[i]}, got {got[i]}.")
                 raise Fail(f"{head} The label is np.argmax of the output row (axis=1).", head=head)
     return check
+
+# -- the steps --------------------------------------------------------------------------------
+PRED = "predict(params, x)"  # the signature mistakes are written with
+
+
+def feedforward_code(**lines):
+    """feedforward as the reference writes it, some layers rewritten."""
+    s = {"a1": "sigmoid(x @ params['w1'] + params['b1'])", "a2": "sigmoid(a1 @ params['w2'] + params['b2'])",
+         "a3": "softmax(a2 @ params['w3'] + params['b3'])", **lines}
+    return (f"def feedforward(params, x):\n    a1 = {s['a1']}\n    a2 = {s['a2']}\n    a3 = {s['a3']}\n"
+            "    return a1, a2, a3\n")
+
+
+FEEDFORWARD_PARTIAL_A2 = Mistake('feedforward-partial-a2', "a1 is right, so the error starts at layer 2: a2 = sigmoid(a1 @ w2 "
+                                 "+ b2).", named_by="numbers")
+
+
+FEEDFORWARD_PARTIAL_A3 = Mistake('feedforward-partial-a3', "a1 and a2 are right, so the error starts at layer 3: a3 = "
+                                 "softmax(a2 @ w3 + b3).", named_by="numbers")
+
+
+FEEDFORWARD = Step(
+    "feedforward", "feedforward(params, x) -> (a1, a2, a3)",
+    "the three layers' activations",
+    ("A layer is activation(input @ w + b). Which activation does each of the three layers "
+     "use, and what is each layer's input?",
+     "a1 = σ(x W1 + b1): (n, 64)(64, 128) → (n, 128), b1 (1, 128) broadcast over the n "
+     "rows; a2 = σ(a1 W2 + b2) → (n, 128); a3 = softmax(a2 W3 + b3) → (n, 10). Matrix "
+     "product @, not *. Why x @ W1 and not W1 @ x? Which earlier outputs must you also "
+     "return, and in what order?",
+     "z1 = x @ params[\"w1\"] + params[\"b1\"]  # (n, 128)\n"
+     "a1 = sigmoid(z1)\n"
+     "a2 = sigmoid(___ @ params[\"w2\"] + params[\"b2\"])  # (n, 128)\n"
+     "a3 = ___(a2 @ params[\"w3\"] + params[\"b3\"])  # (n, 10)\n"
+     "return ___  # all three, in order"),
+    Tol(1e-9, 1e-12), uses=("sigmoid", "softmax"), checks=(
+        Check("shapes", 2, ff_shapes),
+        value_check(ff_values, 3, ("shapes",), False),
+        value_check(ff_values, 3, ("shapes",), True),
+        Check("params and x unchanged", 2, ff_unchanged, ("shapes",)),
+    ),
+    arguments="network",
+    mistakes=(
+        Mistake('feedforward-sigmoid-output', "a3 is a sigmoid of the output logits; the output layer is a "
+                "softmax: a3 = softmax(a2 @ w3 + b3).",
+            feedforward_code(a3="sigmoid(a2 @ params['w3'] + params['b3'])")),
+        Mistake('feedforward-softmax-hidden', "a1 and a2 are softmaxes; the hidden layers are sigmoids: a1 = "
+                "sigmoid(x @ w1 + b1), a2 = sigmoid(a1 @ w2 + b2).",
+            feedforward_code(a1="softmax(x @ params['w1'] + params['b1'])", a2="softmax(a1 @ params['w2'] + params['b2'])")),
+        Mistake('feedforward-linear-hidden', "a1 and a2 are the hidden layers' logits, with no activation: a1 "
+                "= sigmoid(x @ w1 + b1), a2 = sigmoid(a1 @ w2 + b2).",
+            feedforward_code(a1="x @ params['w1'] + params['b1']", a2="a1 @ params['w2'] + params['b2']")),
+        *(Mistake(f"feedforward-no-b{i}", f"a{i} is the activation of {src} @ w{i} without + b{i}: the "
+        "bias is missing. Each layer is activation(input @ w + b).", feedforward_code(**{f"a{i}": f"{f}({src} @ params['w{i}'])"}))
+      for i, src, f in ((1, "x", "sigmoid"), (2, "a1", "sigmoid"), (3, "a2", "softmax"))),
+        FEEDFORWARD_PARTIAL_A2.example(feedforward_code(a2="sigmoid(a1 @ params['w2'] + params['b1'])")),
+        FEEDFORWARD_PARTIAL_A3.example(feedforward_code(a3="softmax(a1 @ params['w3'] + params['b3'])")),
+    ))
+
+
+PREDICT = Step(
+    "predict", "predict(params, x) -> ndarray", "integer class labels, shape (n,)",
+    ("Each row of the output is a distribution over 10 classes: which class do you pick, "
+     "and along which axis?",
+     "a3 = softmax(a2 W3 + b3) is (n, 10); row i's label is argmaxⱼ a3ᵢⱼ, an integer in "
+     "0…9, so the result is (n,). What would the argmax over axis 0 give you, and what "
+     "shape? Softmax keeps the order of a row's logits: would the logits' argmax give the "
+     "same labels?",
+     "probs = feedforward(params, x)[___]  # which of the three activations?\n"
+     "return np.argmax(probs, axis=___)  # (n,) integers"),
+    Tol(0, 0), uses=("sigmoid", "softmax", "feedforward"), checks=(
+        Check("shape", 2, predict_shape),
+        value_check(predict_values, 2, SHAPE, False),
+        value_check(predict_values, 2, SHAPE, True),
+    ),
+    arguments="network",
+    mistakes=(
+        Mistake('predict-no-axis', "np.argmax without axis= looks at the whole flattened array and gives one "
+                "index; one label per row is np.argmax(a3, axis=1).",
+            code(PRED, "return np.argmax(feedforward(params, x)[2])")),
+        Mistake('predict-probabilities', "you returned the probabilities, shape (n, 10); the label is each row's "
+                "most probable class: take np.argmax over axis 1.",
+            code(PRED, "return feedforward(params, x)[2]")),
+        Mistake('predict-axis-0', "np.argmax over axis 0 picks a row for each class; one label per row is "
+                "np.argmax(a3, axis=1).",
+            code(PRED, "return np.argmax(feedforward(params, x)[2], axis=0)")),
+        Mistake('predict-argmin', "np.argmin picks the least probable class; the label is the most probable one, "
+                "np.argmax(a3, axis=1).",
+            code(PRED, "return np.argmin(feedforward(params, x)[2], axis=1)")),
+        Mistake('predict-hidden-layer', "feedforward(params, x)[1] is a2, the hidden layer's 128 units; the "
+                "classes are the columns of a3 = feedforward(params, x)[2].",
+            code(PRED, "return np.argmax(feedforward(params, x)[1], axis=1)")),
+    ))

@@ -3,8 +3,10 @@
 import numpy as np
 
 from grader.judge import gradcheck
-from grader.judge.compare import Fail, compare, diagnosed, expect_array, fmt
+from grader.judge.compare import Tol, Fail, compare, diagnosed, expect_array, fmt
 from grader.judge.context import array_cases, prop
+from grader.kata.step import SHAPE, Check, Step, value_check
+from grader.judge.mistakes import GENERIC, Mistake, code
 
 
 def batch(rng, n, k=10, scale=3.0):
@@ -117,3 +119,88 @@ def delta_gradient(ctx):
                             f"the relative error is {error:.2e} for n = {n}, k = {k} (pass at "
                             f"{gradcheck.PASS:g}).", got, numeric, n=n, k=k)
 
+# -- the steps --------------------------------------------------------------------------------
+CE, DELTA = "cross_entropy(probs, targets)", "cross_entropy_delta(probs, targets)"  # the signatures mistakes are written with
+TRUE = "p = probs[np.arange(len(targets)), np.argmax(targets, axis=1)]"
+
+
+CROSS_ENTROPY = Step(
+    "cross_entropy", "cross_entropy(probs, targets) -> float",
+    "the mean over the batch of -log(probability of the true class)",
+    ("For one example, which single probability does the loss look at? And over a batch: is "
+     "the article's error a sum or a mean?",
+     "L = −(1/n) Σᵢ Σⱼ targetsᵢⱼ log probsᵢⱼ. One-hot targets keep only the true class tᵢ "
+     "of row i: L = −(1/n) Σᵢ log probsᵢ,tᵢ, a mean over the n rows, returned as one Python "
+     "float. Why take the log of that one entry only? probs and targets are (n, 10): what "
+     "does np.mean over the whole (n, 10) array divide by?",
+     "n = probs.shape[0]\n"
+     "t = np.argmax(targets, axis=___)  # (n,): each row's true class\n"
+     "return float(-np.sum(np.log(probs[np.arange(n), ___])) / n)"),
+    Tol(1e-9, 1e-12), (
+        Check("type", 1, ce_type),
+        value_check(ce_values, 2, ("type",), False),
+        value_check(ce_values, 2, ("type",), True),
+        Check("stable at saturated probabilities", 1, ce_saturated, ("type",)),
+        Check("properties: >= 0, uniform gives ln 10, batch-size free", 2, ce_properties,
+              ("type",)),
+    ),
+    arguments="loss",
+    mistakes=(
+        Mistake('cross-entropy-summed', "it is exactly n = {n} times too large: you summed over the batch. "
+                "The loss is a mean over the batch: divide the sum by n.",
+            code(CE, TRUE, "return float(-np.sum(np.log(p)))")),
+        Mistake('cross-entropy-no-minus', "the sign: the mean of log p is never positive. The loss is -log "
+                "of the true class's probability, so it is never negative.",
+            code(CE, TRUE, "return float(np.mean(np.log(p)))")),
+        Mistake('cross-entropy-mean-over-classes', "it is exactly 1/{k} of the expected value: np.mean over "
+                "the (n, {k}) array divides by n·{k}; did you average over the {k} classes as well as the batch? Sum over "
+                "the classes, average over the batch.",
+            code(CE, "return float(-np.mean(targets * np.log(probs)))")),
+        Mistake('cross-entropy-per-example', "you returned each example's loss, shape (n,); the loss is "
+                "their mean over the batch, one float: float(np.mean(...)).",
+            code(CE, TRUE, "return -np.log(p)")),
+        Mistake('cross-entropy-axis-0', "np.sum(probs * targets, axis=0) adds up the batch, one total per "
+                "class; the true class's probability of each row is the sum over axis=1.",
+            code(CE, "return float(-np.mean(np.log(np.sum(probs * targets, axis=0))))")),
+        Mistake('cross-entropy-binary', "you added (1 - t) log(1 - p) for the other classes: the binary "
+                "cross-entropy of independent sigmoids. With a softmax the loss is -log of the true class's probability "
+                "alone.",
+            code(CE, "terms = targets * np.log(probs) + (1 - targets) * np.log(1 - probs)",
+                    "return float(-np.mean(np.sum(terms, axis=1)))")),
+        GENERIC['constant-factor'].example(code(CE, TRUE, "return float(-np.mean(np.log2(p)))")),
+    ))
+
+
+CROSS_ENTROPY_DELTA = Step(
+    "cross_entropy_delta", "cross_entropy_delta(probs, targets) -> ndarray",
+    "the gradient of the mean loss with respect to the logits: (probs - targets) / n",
+    ("Differentiate -log(softmax(z)[true]) with respect to z: what do you get for the true "
+     "class and for the others? Then: where does the mean over n rows go?",
+     "One row, p = softmax(z), true class t: ∂(−log pₜ)/∂zⱼ = pⱼ − 1 for j = t and pⱼ "
+     "otherwise, i.e. p − y: the softmax Jacobian and log′ collapse into it. The loss "
+     "averages n rows, so each row's gradient carries 1/n: δ = (probs − targets)/n, shape "
+     "(n, 10) like the logits. Is n the number of rows or of classes?",
+     "n = ___.shape[___]  # rows, not classes\n"
+     "return (probs - targets) / ___"),
+    Tol(1e-9, 1e-12), (
+        Check("shape", 1, delta_shape),
+        value_check(delta_values, 2, SHAPE, False),
+        value_check(delta_values, 2, SHAPE, True),
+        Check("numeric gradient", 3, delta_gradient, SHAPE),
+    ),
+    arguments="loss",
+    mistakes=(
+        Mistake('delta-no-1/n', "it is exactly n = {n} times too large: did you forget to divide by n "
+                "(the batch size)? The delta of the mean loss is (probs - targets) / n.",
+            code(DELTA, "return probs - targets")),
+        Mistake('delta-sign', "it is exactly -1 times the expected value: the sign is flipped. The "
+                "gradient of -log p with respect to the logits is (probs - targets) / n.",
+            code(DELTA, "return (targets - probs) / len(targets)")),
+        Mistake('delta-over-all-entries', "it is exactly 1/{k} of the expected value: you divided by "
+                "n·{k}, every entry; did you average over the {k} classes as well as the batch? Divide by n alone.",
+            code(DELTA, "return (probs - targets) / probs.size")),
+        Mistake('delta-extra-derivative', "you multiplied by probs * (1 - probs), a sigmoid's "
+                "derivative: with a softmax and the cross-entropy it cancels, and the delta is (probs - targets) / n.",
+            code(DELTA, "return (probs - targets) * probs * (1 - probs) / len(targets)")),
+        GENERIC['sign-times-n'].example(code(DELTA, "return targets - probs")),
+    ))

@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from grader.judge import data
-from grader import jsonfile
+from grader import atomic
 from grader.errors import HarnessError
 from grader.paths import RECORDS
 
@@ -84,9 +84,9 @@ def train(seeds=(0, 1, 2)):
 
 def recorded():
     """The committed record, read without TensorFlow."""
-    return jsonfile.read_record(RECORD, "the recorded Keras baseline",
+    return atomic.read_json(RECORD, "the recorded Keras baseline",
                                 "Run `nnkata baseline` to train and record it.")
 
 
 def write(record, path=RECORD):
-    jsonfile.write_atomic(path, record)
+    atomic.write_json(path, record)

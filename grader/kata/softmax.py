@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from grader.judge.compare import Fail, expect_array, fmt, show
+from grader.judge.compare import Tol, Fail, expect_array, fmt, show
 from grader.judge.context import array_cases, finite_matrices, prop, stable, unchanged
+from grader.kata.step import SHAPE, Check, Step, value_check
+from grader.judge.mistakes import GENERIC, Mistake, code
 
 
 def _logits(rng, hidden):
@@ -80,3 +82,53 @@ def properties(ctx):
             raise Fail(f"permuting the columns must permute the output the same way; for "
                        f"z = {show(z)} it did not")
     prop(finite_matrices(rows=(1, 6), cols=(2, 10)), body, examples=30)
+
+# -- the steps --------------------------------------------------------------------------------
+SM = "softmax(z)"  # the signature mistakes are written with
+SHIFT, ROWS = "e = np.exp(z - np.max(z, axis=1, keepdims=True))", "return e / np.sum(e, axis=1, keepdims=True)"
+
+
+SOFTMAX = Step(
+    "softmax", "softmax(z) -> ndarray", "row-wise softmax over axis 1, stable for +-1000",
+    ("Which axis holds one example's 10 logits? What happens to softmax when you subtract "
+     "the same number from every logit of a row, and which number makes exp safe?",
+     "softmax(z)ᵢⱼ = e^(zᵢⱼ − mᵢ) / Σₖ e^(zᵢₖ − mᵢ), mᵢ = maxₖ zᵢₖ: the shift cancels, the "
+     "largest exponent is e^0 = 1 and the row sum is ≥ 1. z is (n, k); mᵢ and the row sums "
+     "must be (n, 1) to broadcast along the row: what would (n,) do? And z -= m: whose "
+     "array does that change?",
+     "e = np.exp(z - np.max(z, axis=___, keepdims=True))  # a new array: z is untouched\n"
+     "return e / e.sum(axis=___, keepdims=True)"),
+    Tol(1e-9, 1e-12), (
+        Check("shape", 1, shape),
+        value_check(values, 2, SHAPE, False),
+        value_check(values, 2, SHAPE, True),
+        Check("stable at logits of +-1000", 3, stability, SHAPE),
+        Check("input unchanged", 1, input_unchanged, SHAPE),
+        Check("properties: distributions, shift, batch, permutation", 3, properties, SHAPE),
+    ),
+    arguments="rows",
+    mistakes=(
+        Mistake('softmax-axis-0', "each column sums to 1. Did you normalise over axis 0? That is the batch; a "
+                "softmax normalises each row, one example's logits: axis=1, keepdims=True in the max and the sum.",
+            code(SM, "e = np.exp(z - np.max(z, axis=0, keepdims=True))", "return e / np.sum(e, axis=0, keepdims=True)")),
+        Mistake('softmax-whole-array', "you divided by the sum of every entry, so the whole array sums to 1; each "
+                "row must: e / np.sum(e, axis=1, keepdims=True).",
+            code(SM, SHIFT, "return e / np.sum(e)")),
+        Mistake('softmax-no-keepdims', "np.sum(e, axis=1) has shape (n,), which does not broadcast against e's "
+                "(n, k): keep the axis, np.sum(e, axis=1, keepdims=True).",
+            code(SM, SHIFT, "return e / np.sum(e, axis=1)")),
+        Mistake('softmax-no-exp', "you normalised the logits themselves; a softmax normalises their exponentials: "
+                "e = np.exp(z - max), then e / np.sum(e, axis=1, keepdims=True).",
+            code(SM, "return z / np.sum(z, axis=1, keepdims=True)")),
+        Mistake('softmax-no-max-shift', "np.exp(z) overflows for logits above 709, and inf / inf is NaN. Subtract "
+                "each row's maximum first: z - np.max(z, axis=1, keepdims=True) changes no row's softmax and keeps every "
+                "exponent <= 0.",
+            code(SM, "e = np.exp(z)", ROWS)),
+        Mistake('softmax-global-max', "you subtracted np.max(z), the maximum of the whole array: a row far below "
+                "it underflows to 0 / 0. Subtract each row's maximum: np.max(z, axis=1, keepdims=True).",
+            code(SM, "e = np.exp(z - np.max(z))", ROWS)),
+        Mistake('softmax-modifies-input', "you changed z in place (z -= ...): the caller's logits are "
+                "overwritten. Make a new array: shifted = z - np.max(z, axis=1, keepdims=True).",
+            code(SM, "z -= np.max(z, axis=1, keepdims=True)", "e = np.exp(z)", ROWS)),
+        GENERIC['shape-transposed'].example(code(SM, "e = np.exp(z.T - np.max(z.T, axis=0))", "return e / np.sum(e, axis=0)")),
+    ))

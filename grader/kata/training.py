@@ -14,13 +14,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from grader.kata import records as baseline
+from grader.kata import records
 from grader.judge import data
-from grader import jsonfile
+from grader import atomic
 from grader.paths import RECORDS
-from grader.judge.compare import Fail
+from grader.judge.compare import Tol, Fail
 from grader.sandbox.runner import Submission
-from grader.kata import inputs as P
+from grader.kata import inputs
+from grader.kata.step import Check, Step
 
 SEEDS = (0, 1, 2)
 MARGIN = 0.03
@@ -42,8 +43,8 @@ def curve(ref, snapshots, digits):
     labels = np.argmax(digits.y_train, axis=1)  # (1617,)
     loss, acc = [], []
     for params in snapshots:  # the child's: only the contract's shapes, finite, reach the reference
-        if set(params) != set(P.SHAPES) or not all(
-                np.shape(v) == P.SHAPES[k] and np.all(np.isfinite(v)) for k, v in params.items()):
+        if set(params) != set(inputs.SHAPES) or not all(
+                np.shape(v) == inputs.SHAPES[k] and np.all(np.isfinite(v)) for k, v in params.items()):
             break
         probs = ref.feedforward(params, digits.x_train)[2]  # (1617, 10)
         if not np.all(np.isfinite(probs)):
@@ -84,7 +85,7 @@ def record_reference(ref, seeds=(0, 1, 2, 3, 4)):
 
 
 def recorded():
-    return jsonfile.read_record(RECORD, "the reference's recorded accuracy",
+    return atomic.read_json(RECORD, "the reference's recorded accuracy",
                                 "Run `nnkata build --reference`.")
 
 
@@ -94,7 +95,7 @@ def _train(ctx, sub, seed):
     if ctx.options.get("curves") and seed == SEEDS[0]:
         trace = {"fn": "update", "every": updates_per_epoch(digits), "limit": 500}
     returned = ctx.call(digits.x_train, digits.y_train, seed=seed, trace=trace, sub=sub)
-    params = P.expect_params(returned.value, what=f"train(x, y, seed={seed})")
+    params = inputs.expect_params(returned.value, what=f"train(x, y, seed={seed})")
     if trace:
         ctx.data["curve"] = curve(ctx.ref, returned.trace or [], digits)
     return seed, params, returned.seconds
@@ -143,7 +144,7 @@ def credit(median, best):
 def reaches_accuracy(ctx):
     digits = data.load()
     reference = recorded()["val_accuracy"]
-    keras_record = ctx.options.get("keras") or baseline.recorded()
+    keras_record = ctx.options.get("keras") or records.recorded()
     keras = keras_record["val_accuracy"]
     accuracies, runs = [], _runs(ctx)
     for seed, params, _ in runs:
@@ -172,3 +173,30 @@ def reaches_accuracy(ctx):
         raise Fail(f"{figures}; full marks from {best - MARGIN:.3f}, none at {FLOOR:.2f}.{why}",
                    credit(median, best))
     return figures
+
+# -- the steps --------------------------------------------------------------------------------
+TRAIN = Step(
+    "train", "train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0) -> params",
+    "mini-batch gradient descent, end to end",
+    ("Per epoch: shuffle, then for each batch of batch_size rows, forward, backward, "
+     "update. Where do the initial weights come from, and are you using the seed?",
+     "One generator, np.random.default_rng(seed), for everything: w1 (64, 128), w2 (128, "
+     "128), w3 (128, 10) from its standard_normal, b1, b2, b3 zeros (1, k). Each of the "
+     "epochs: a new permutation of the n rows, the same for x and y, then "
+     "⌈n / batch_size⌉ updates of step lr, the last batch smaller. What goes wrong with a "
+     "new rng made inside the epoch loop, or with all-zero weights?",
+     "rng = np.random.default_rng(___)\n"
+     "params = {\"w1\": rng.standard_normal((64, 128)), \"b1\": np.zeros((1, 128)), ...}\n"
+     "for epoch in range(epochs):\n"
+     "    order = ___  # a new order every epoch\n"
+     "    for s in range(0, len(x), batch_size):\n"
+     "        xb, yb = x[order[s:s + batch_size]], ___\n"
+     "        grads = backprop(params, xb, yb, feedforward(params, xb))\n"
+     "        params = ___"),
+    Tol(0, 0), (
+        Check("returns trained params", 1, returns_params),
+        Check("different seeds, different networks", 1, uses_seed,
+              ("returns trained params",)),
+        Check("validation accuracy against the reference", 14, reaches_accuracy,
+              ("returns trained params",)),
+    ), budget=180.0, isolate=False, own_process=True)

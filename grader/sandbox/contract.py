@@ -9,7 +9,10 @@ a 2 GiB array inside the grader. What is wrong is said in the student's terms.
 Only plain data reaches here (``grader.sandbox.child.wire`` decoded it): arrays, numbers, lists, dicts.
 """
 
+import inspect
 import math
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -18,12 +21,6 @@ INPUT, HIDDEN, OUTPUT = 64, 128, 10  # the network's widths: 64 -> 128 -> 128 ->
 WIDTHS = (OUTPUT, HIDDEN)  # k of an activation's input or output
 PARAMS = {"w1": (INPUT, HIDDEN), "b1": (1, HIDDEN), "w2": (HIDDEN, HIDDEN), "b2": (1, HIDDEN),
           "w3": (HIDDEN, OUTPUT), "b3": (1, OUTPUT)}
-SIGNATURES = {  # the reference's parameters, in order
-    "sigmoid": ("z",), "sigmoid_derivative": ("a",), "softmax": ("z",),
-    "cross_entropy": ("probs", "targets"), "cross_entropy_delta": ("probs", "targets"),
-    "feedforward": ("params", "x"), "backprop": ("params", "x", "y", "activations"),
-    "update": ("params", "grads", "lr"), "predict": ("params", "x"),
-}
 
 
 class Refused(Exception):
@@ -34,10 +31,10 @@ def _shape_text(shape):
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def _called(fn, name, value):
+def _called(fn, name, value, alone=False):
     """How ``fn`` was called, in the student's terms: "softmax was called with an array of
-    shape (16384, 1)", or, for a function of several arguments, "... with targets of shape ..."."""
-    alone = len(SIGNATURES[fn]) == 1
+    shape (16384, 1)", or, for a function of several arguments (not ``alone``), "... with
+    targets of shape ..."."""
     if type(value) is np.ndarray:
         what = f"an array of shape {_shape_text(value.shape)}" if alone else \
             f"{name} of shape {_shape_text(value.shape)}"
@@ -49,13 +46,13 @@ def _called(fn, name, value):
     return f"{fn} was called with {what}"
 
 
-def _rows(fn, name, value, wants, widths):
+def _rows(fn, name, value, wants, widths, alone=False):
     """A real-valued 2-D (n, k) array with k in ``widths`` and n <= MAX_ROWS; returns n."""
     if (type(value) is not np.ndarray or value.dtype.kind not in "fiub" or value.ndim != 2
             or value.shape[1] not in widths):
-        raise Refused(f"{_called(fn, name, value)}: the contract's {fn} takes {wants}")
+        raise Refused(f"{_called(fn, name, value, alone)}: the contract's {fn} takes {wants}")
     if value.shape[0] > MAX_ROWS:
-        raise Refused(f"{_called(fn, name, value)}: the contract's {fn} takes {wants}, with n at "
+        raise Refused(f"{_called(fn, name, value, alone)}: the contract's {fn} takes {wants}, with n at "
                       f"most {MAX_ROWS}")
     return value.shape[0]
 
@@ -65,16 +62,18 @@ def _widths_text(widths):
 
 
 def _elementwise(fn, args):
-    """sigmoid(z), sigmoid_derivative(a): (n, k) or one row (k,), k a layer's width."""
+    """sigmoid(z), sigmoid_derivative(a) and the like: (n, k) or one row (k,), k a layer's width."""
     (name, value), = args.items()
     if (type(value) is np.ndarray and value.ndim == 1 and value.shape[0] in WIDTHS
             and value.dtype.kind in "fiub"):
         return  # one row: harmless, and the reference copes
-    _rows(fn, name, value, f"(n, k) with k = {_widths_text(WIDTHS)}", WIDTHS)
+    _rows(fn, name, value, f"(n, k) with k = {_widths_text(WIDTHS)}", WIDTHS, alone=True)
 
 
-def _softmax(fn, args):
-    _rows(fn, "z", args["z"], f"(n, k) with k = {_widths_text(WIDTHS)}", WIDTHS)
+def _rows_of_logits(fn, args):
+    """softmax(z): (n, k), k a layer's width."""
+    (name, value), = args.items()
+    _rows(fn, name, value, f"(n, k) with k = {_widths_text(WIDTHS)}", WIDTHS, alone=True)
 
 
 def _loss(fn, args):
@@ -107,7 +106,7 @@ def _network(fn, args):
     """feedforward(params, x), predict(params, x), backprop(params, x, y, activations)."""
     _params(fn, "params", args["params"])
     n = _rows(fn, "x", args["x"], f"x of shape (n, {INPUT})", (INPUT,))
-    if fn != "backprop":
+    if "activations" not in args:
         return
     y = _rows(fn, "y", args["y"], f"y of shape (n, {OUTPUT})", (OUTPUT,))
     activations = args["activations"]
@@ -132,14 +131,12 @@ def _update(fn, args):
         raise Refused(f"{_called(fn, 'lr', lr)}: the contract's update takes lr as a finite number")
 
 
-CHECKS = {"sigmoid": _elementwise, "sigmoid_derivative": _elementwise, "softmax": _softmax,
-          "cross_entropy": _loss, "cross_entropy_delta": _loss, "feedforward": _network,
-          "predict": _network, "backprop": _network, "update": _update}
+KINDS = {"elementwise": _elementwise, "rows": _rows_of_logits, "loss": _loss, "network": _network,
+         "update": _update}  # a step's ``arguments``: how its reference may be called back
 
 
-def bind(fn, args, kwargs):
+def bind(fn, names, args, kwargs):
     """The arguments by the reference's parameter names, as Python would bind them."""
-    names = SIGNATURES[fn]
     called = f"{fn}({', '.join(names)})"
     if type(args) not in (list, tuple) or type(kwargs) is not dict:
         raise Refused(f"{fn} was called with arguments that could not be read")
@@ -159,11 +156,15 @@ def bind(fn, args, kwargs):
     return bound
 
 
-def check(fn, args, kwargs):
-    """Raise ``Refused`` unless ``fn(*args, **kwargs)`` is a call the contract allows.
+@dataclass(frozen=True)
+class Callback:
+    """A reference function graded code may call back, and the contract's ``kind`` of its
+    arguments (a key of ``KINDS``, declared with its step)."""
 
-    ``train`` is never called back: it is graded end to end, never isolated.
-    """
-    if fn not in CHECKS:
-        raise Refused(f"{fn} is not a reference function graded code may call")
-    CHECKS[fn](fn, bind(fn, args, kwargs))
+    function: Callable
+    kind: str
+
+    def check(self, fn, args, kwargs):
+        """Raise ``Refused`` unless ``fn(*args, **kwargs)`` is a call the contract allows."""
+        names = tuple(inspect.signature(self.function).parameters)  # the reference's, in order
+        KINDS[self.kind](fn, bind(fn, names, args, kwargs))

@@ -2,15 +2,16 @@
 
 ``Submission.call`` sends one request and waits, with a deadline it enforces itself, for
 the child's reply. While it waits it answers the child's callbacks (the reference's
-helpers, see ``child.py``), once their arguments are within the contract (``contract.py``).
-A child that hangs is killed with everything it started (``tiers.Sandbox.stop``); one that
-dies is noted; either way the next call starts a fresh child in the same sandbox, up to a bound.
+helpers, see ``grader/sandbox/child/main.py``), once their arguments are within the contract
+(``grader/sandbox/contract.py``). A child that hangs is killed with everything it started
+(``tiers.Sandbox.stop``); one that dies is noted; either way the next call starts a fresh
+child in the same sandbox, up to a bound.
 
-Nothing the child sends is trusted: frames are decoded under limits (``wire.py``), every
-field of a reply is checked for its type and range, and anything malformed is that call's
-error in the student's terms, never the grader's failure. The grader's own failure
-(``HarnessError``) is only what happens before the child says hello, that is before it has
-read a byte of the submission.
+Nothing the child sends is trusted: frames are decoded under limits
+(``grader/sandbox/child/wire.py``), every field of a reply is checked for its type and range,
+and anything malformed is that call's error in the student's terms, never the grader's
+failure. The grader's own failure (``HarnessError``) is only what happens before the child
+says hello, that is before it has read a byte of the submission.
 """
 
 import fcntl
@@ -33,7 +34,7 @@ from grader import text
 from grader.sandbox.child import wire
 from grader.errors import HarnessError
 
-NO_NUMPY = 3  # child.py's exit code when its own imports fail (it cannot import grader)
+NO_NUMPY = 3  # the child's (main.py's) exit code when its own imports fail (it cannot import grader)
 
 MAX_STARTS = 12  # fresh children per grade before giving up on the submission
 IMPORT_TIMEOUT = 10.0  # seconds to import the submission (numpy included)
@@ -242,7 +243,7 @@ class Submission:
 
     def __init__(self, path, helpers, tier=None, *, source=None):
         self.path = Path(path)
-        self.helpers = helpers  # name -> the reference's function, for callbacks
+        self.helpers = helpers  # name -> its contract.Callback: the reference's function, for callbacks
         self.tier = tier or tiers.NOTES["none"]
         # Read once (or given: another Submission's bytes): every child of this submission runs
         # these bytes, whatever happens to the path meanwhile.
@@ -481,14 +482,14 @@ class Submission:
             if type(value) is not list or len(value) != 2:
                 raise contract.Refused(f"{name} was called with arguments that could not be read")
             args, kwargs = value
-            contract.check(name, args, kwargs)
+            helper.check(name, args, kwargs)
         except contract.Refused as exc:
             self._send({"op": "callback_error", "text": str(exc)})
             return
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                result = helper(*args, **kwargs)
+                result = helper.function(*args, **kwargs)
         except Exception as exc:  # the reference, fed what the student passed it
             self._send({"op": "callback_error", "text": f"{type(exc).__name__}: {str(exc)[:2000]}"})
             return

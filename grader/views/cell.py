@@ -2,6 +2,7 @@
 and in nbgrader's autograde and feedback."""
 
 from grader.kata import curriculum
+from grader.views.marks import MARKS
 
 
 def feedback(step, report, *, hidden, points=None):
@@ -24,7 +25,7 @@ def feedback(step, report, *, hidden, points=None):
                  f"{report['max_score']:g} points (worth {score:g} of {points:g} here; hidden "
                  "checks run when it is graded)"]
     for c in report["checks"]:
-        mark = "✓" if c["status"] == "passed" else "✗"
+        mark = MARKS["passed"] if c["status"] == "passed" else MARKS["failed"]
         if c["status"] == "passed" or not c["hidden"]:
             lines.append(f"  {mark} {c['name']}" + (f": {c['message']}" if c["status"] != "passed" else ""))
         else:

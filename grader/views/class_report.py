@@ -16,8 +16,8 @@ from pathlib import Path
 
 from grader.kata import curriculum
 from grader.errors import HarnessError
-from grader.jsonfile import write_text_atomic
-from grader.text import name as one_line
+from grader.atomic import write_text
+from grader.text import name as display_name
 
 BINS = 10  # 0-10, ..., 90-100 (100 falls in the last)
 TOP = 10
@@ -96,9 +96,10 @@ def name_of(report, index=0):
 
 
 def _cause_sentence(message):
-    """The sentence after "Diagnosis:", else the first question the message asks; or ''."""
+    """The words of the named mistake ("Named mistake (slug): words"), else the first question
+    the message asks; or ''."""
     text = " ".join(message.split())
-    marker = re.search(r"Diagnosis:|Named mistake \([^)]*\):", text)
+    marker = re.search(r"Named mistake \([^)]*\):", text)
     if marker:
         found = SENTENCE_END.split(text[marker.end():].strip())[0]
     else:
@@ -222,7 +223,7 @@ def _title(summary):
 
 def _clean(text, width=100):
     """A student's string made safe for a terminal: no control characters, at most ``width``."""
-    text = one_line(str(text))
+    text = display_name(str(text))
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
@@ -296,6 +297,6 @@ def html(summary):
 def write_html(summary, path):
     """Write ``html(summary)`` to ``path``, whole or not at all (a temporary file, a rename)."""
     try:
-        write_text_atomic(path, html(summary))
+        write_text(path, html(summary))
     except OSError as exc:
         raise HarnessError(f"cannot write the class report to {path}: {exc}") from None

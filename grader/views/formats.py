@@ -10,7 +10,8 @@ import io
 import math
 from xml.etree import ElementTree as ET
 
-from grader import text as texts
+from grader import text
+from grader.views.marks import MARKS
 
 LIMITS = {  # characters per text field
     "gradescope": 8000,  # no documented cap; long outputs make the results page unreadable
@@ -21,13 +22,13 @@ LIMITS = {  # characters per text field
 HIDDEN_LATER = "they use inputs you cannot see, so the details are shown once grades are published"
 
 
-def clip(text, limit):
-    """``text`` cut to ``limit`` characters, saying how much was left out."""
-    text = text or ""
-    if len(text) <= limit:
-        return text
-    note = f"… ({len(text) - limit} more characters cut)"
-    return text[:max(limit - len(note), 0)] + note
+def clip(message, limit):
+    """``message`` cut to ``limit`` characters, saying how much was left out."""
+    message = message or ""
+    if len(message) <= limit:
+        return message
+    note = f"… ({len(message) - limit} more characters cut)"
+    return message[:max(limit - len(note), 0)] + note
 
 
 def points(x, top):
@@ -39,7 +40,7 @@ def points(x, top):
 
 
 def _check_line(c, show_message=True):
-    mark = {"passed": "✓", "failed": "✗", "error": "!", "pending": "·", "skipped": "-"}[c.status]
+    mark = MARKS[c.status]
     line = f"{mark} {c.name}  {points(c.score, c.max_score):g}/{c.max_score:g}"
     if c.status != "passed" and show_message and c.message:
         line += "\n    " + c.message.replace("\n", "\n    ")
@@ -158,13 +159,13 @@ def junit(reports):
         for s, c in cases:
             case = ET.SubElement(suite, "testcase", classname=f"nnkata.{s.name}", name=c.name,
                                  time=f"{s.seconds / max(len(s.checks), 1):.3f}")
-            text = _xml_text(clip(c.message, LIMITS["junit"]))
+            message = _xml_text(clip(c.message, LIMITS["junit"]))
             if c.status in ("failed", "pending"):
-                ET.SubElement(case, "failure", message=_first(text), type=c.status).text = text
+                ET.SubElement(case, "failure", message=_first(message), type=c.status).text = message
             elif c.status == "error":
-                ET.SubElement(case, "error", message=_first(text), type="error").text = text
+                ET.SubElement(case, "error", message=_first(message), type="error").text = message
             elif c.status == "skipped":
-                ET.SubElement(case, "skipped", message=_first(text))
+                ET.SubElement(case, "skipped", message=_first(message))
         for k in totals:
             totals[k] += counts[k]
         seconds += report.seconds
@@ -173,13 +174,13 @@ def junit(reports):
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _first(text):
-    return text.splitlines()[0] if text else ""
+def _first(message):
+    return message.splitlines()[0] if message else ""
 
 
-def _xml_text(text):
+def _xml_text(message):
     """Text XML 1.0 can hold: control characters a student's message may carry are dropped."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or (" " <= ch <= "\ud7ff")
+    return "".join(ch for ch in message if ch in "\t\n\r" or (" " <= ch <= "\ud7ff")
                    or ("\ue000" <= ch <= "\ufffd") or ch >= "\U00010000")
 
 
@@ -188,15 +189,15 @@ def csv_header():
     return ["submission", "score", "max_score", *(s.name for s in curriculum.STEPS)]
 
 
-def _cell(text):
+def _cell(name):
     """A name a spreadsheet will not run as a formula (=, +, -, @ start one)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + name if name[:1] in ("=", "+", "-", "@", "\t", "\r") else name
 
 
 def csv_row(name, report):
     """One gradebook row: the name, the total, the maximum, then each step's score."""
     by_step = {s.name: points(s.score, s.max_score) for s in report.steps}
-    return [_cell(texts.name(name)), f"{points(report.score, report.max_score):g}", f"{report.max_score:g}",
+    return [_cell(text.name(name)), f"{points(report.score, report.max_score):g}", f"{report.max_score:g}",
             *(f"{by_step[h]:g}" if h in by_step else "" for h in csv_header()[3:])]
 
 

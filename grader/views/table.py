@@ -1,28 +1,36 @@
 """Views of a ``Report``: the terminal table, the contract's JSON document, and (through
-``platforms``) every other tool's format. ``FORMATS`` is the list the command line offers."""
+``grader/views/formats.py``) every other tool's format. ``FORMATS`` is the list the command
+line offers, ``SINGLE_FORMATS`` and ``CLASS_FORMATS`` those for one submission and for a class.
+
+Beside them, what other views of a grade on a terminal (``nnkata list``, ``nnkata watch``)
+show it with: ``paint``, ``points_text``, ``wrap_lines`` and ``use_colour``.
+"""
 
 import json
 import os
 import sys
 from pathlib import Path
 
-from grader.kata import curriculum as registry
 from grader import text
 from grader.errors import HarnessError
+from grader.kata import curriculum
+from grader.views.marks import MARKS
 
-MARKS = {"passed": "✓", "failed": "✗", "error": "!", "pending": "·", "skipped": "-"}
 COLOURS = {"passed": "32", "failed": "31", "error": "35", "pending": "2", "skipped": "2"}
 
 
 def use_colour(stream):
+    """Whether to paint what is written to ``stream``: a terminal, unless NO_COLOR or TERM=dumb."""
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def _paint(text, status, colour):
+def paint(text, status, colour):
+    """``text`` in the colour of ``status`` (green for passed, ...) when ``colour``, else as it is."""
     return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
 
 
-def _points(x):
+def points_text(x):
+    """A number of points as shown: 8, 2.5 (one decimal)."""
     return f"{x:g}" if x == int(x) else f"{x:.1f}"
 
 
@@ -38,42 +46,45 @@ def table(report, *, colour=False, detail=None):
     """
     lines = [f"nnkata · {report.submission}", ""]
     if report.isolation and not report.isolation.get("isolated"):
-        lines[1:1] = [_paint(f"!! {report.isolation['note']}", "error", colour)]
+        lines[1:1] = [paint(f"!! {report.isolation['note']}", "error", colour)]
     lines[-1:-1] = [f"note: {note}" for note in getattr(report, "notes", [])]
     bonus = getattr(report, "bonus", [])
     width = max(len(s.name) for s in [*report.steps, *bonus])
     for s in [*report.steps, *bonus]:
         if bonus and s is bonus[0]:
-            head = f" Bonus: beyond the article, {_points(report.bonus_max_score)} points outside the "
-            lines += [""] * bool(report.steps) + [head + _points(registry.TOTAL)]
-        mark = _paint(MARKS[s.status], s.status, colour)
-        score = f"{_points(s.score):>4}/{_points(s.max_score):<3}"
+            head = f" Bonus: beyond the article, {points_text(report.bonus_max_score)} points outside the "
+            lines += [""] * bool(report.steps) + [head + points_text(curriculum.TOTAL)]
+        mark = paint(MARKS[s.status], s.status, colour)
+        score = f"{points_text(s.score):>4}/{points_text(s.max_score):<3}"
         problem = s.first_problem()
         if problem and s.status != "pending":
             why = _first_line(f"{problem.name}: {problem.message}", 72)
         else:
             why = _first_line(next((c.message for c in s.checks if c.message), ""), 72)
-        status = _paint(f"{s.status:<8}", s.status, colour)
+        status = paint(f"{s.status:<8}", s.status, colour)
         lines.append(f" {mark} {s.name:<{width}}  {score}  {status} {why}".rstrip())
         if detail == s.name:
             for c in s.checks:
-                cm = _paint(MARKS.get(c.status, "?"), c.status, colour)
+                cm = paint(MARKS.get(c.status, "?"), c.status, colour)
                 hidden = " (hidden inputs)" if c.hidden else ""
-                lines.append(f"     {cm} {c.name}{hidden}  {_points(c.score)}/{_points(c.max_score)}")
+                lines.append(f"     {cm} {c.name}{hidden}  {points_text(c.score)}/{points_text(c.max_score)}")
                 if c.message:
-                    lines.extend(f"         {m}" for m in _wrap(c.message, 84))
+                    lines.extend(f"         {m}" for m in wrap_lines(c.message, 84))
     passed = sum(s.status == "passed" for s in report.steps)
     done = int(round(20 * report.score / report.max_score)) if report.max_score else 0
     bar = "█" * done + "░" * (20 - done)
     lines += [""] + ([f"Progress {bar} {passed}/{len(report.steps)} steps passed, "
-                      f"{_points(report.score)}/{_points(report.max_score)} points"] if report.steps else [])
+                      f"{points_text(report.score)}/{points_text(report.max_score)} points"]
+                     if report.steps else [])
     if bonus:
         lines.append(f"Bonus    {sum(s.status == 'passed' for s in bonus)}/{len(bonus)} bonus steps "
-                     f"passed, {_points(report.bonus_score)}/{_points(report.bonus_max_score)} bonus points")
+                     f"passed, {points_text(report.bonus_score)}/{points_text(report.bonus_max_score)} "
+                     "bonus points")
         train = next((s for s in report.steps if s.name == "train"), None)
         if train and train.status == "passed" and all(s.status == "pending" for s in bonus):
             lines.append(f"Bonus steps unlocked: {len(bonus)} steps beyond the article, "
-                         f"{_points(report.bonus_max_score)} points outside the {_points(registry.TOTAL)}.")
+                         f"{points_text(report.bonus_max_score)} points outside the "
+                         f"{points_text(curriculum.TOTAL)}.")
     lines += next_steps(report)
     return "\n".join(lines) + "\n"
 
@@ -84,19 +95,20 @@ def next_steps(report):
         if s.status == "passed":
             continue
         problem = s.first_problem()
-        spec = registry.step(s.name)
+        spec = curriculum.step(s.name)
         lines = ["", f"Next: {s.name}  ({spec.signature})"]
         if s.status == "pending":
             lines.append(f"  {s.feedback}. Write it: {spec.goal}.")
         else:
             lines.append(f"  {problem.name}:")
-            lines.extend(f"    {m}" for m in _wrap(problem.message, 84))
+            lines.extend(f"    {m}" for m in wrap_lines(problem.message, 84))
         lines.append(f"  Stuck? `nnkata hint {s.name}`. Every check: `nnkata check {s.name}`.")
         return lines
     return ["", "Every step passes. Well done: the network is yours."]
 
 
-def _wrap(text, width):
+def wrap_lines(text, width):
+    """The lines of ``text`` wrapped to ``width``, its own line breaks and empty lines kept."""
     import textwrap
     out = []
     for paragraph in text.splitlines():
@@ -117,8 +129,9 @@ def dumps(data):
         raise HarnessError(f"the report could not be written as JSON: {exc}") from None
 
 
-FORMATS = ("table", "json", "csv", "gradescope", "exercism", "classroom", "junit")
 SINGLE_FORMATS = ("gradescope", "exercism", "classroom")  # one submission's page on a platform
+FORMATS = ("table", "json", "csv", *SINGLE_FORMATS, "junit")
+CLASS_FORMATS = ("table", "json", "csv", "junit")  # several submissions in one text
 
 
 def render(report, fmt, *, colour=False, **options):
@@ -132,7 +145,7 @@ def render(report, fmt, *, colour=False, **options):
         return formats.csv_text([(Path(report.submission).stem, report)])
     if fmt == "junit":
         return formats.junit([report])
-    if fmt in ("gradescope", "exercism", "classroom"):
+    if fmt in SINGLE_FORMATS:
         return dumps(getattr(formats, fmt)(report)) + "\n"
     raise HarnessError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
@@ -143,16 +156,16 @@ def class_table(outcomes, *, colour=False):
     names = sorted(outcomes)
     shown = {n: text.name(n) for n in names}  # a name is printed on the instructor's terminal
     width = max([len(n) for n in shown.values()] + [10])
-    steps = [s.name for s in registry.STEPS]
+    steps = [s.name for s in curriculum.STEPS]
     lines = [f"{'submission':<{width}}  {'points':>7}  {' '.join(f'{s[:4]:<4}' for s in steps)}"]
     for name in names:
         o = outcomes[name]
         if o.report is None:
             lines.append(f"{shown[name]:<{width}}  {'—':>7}  "
-                         + _paint(f"not graded: {text.name(o.error)}", "error", colour))
+                         + paint(f"not graded: {text.name(o.error)}", "error", colour))
             continue
         by = {s.name: s for s in o.report.steps}
-        marks = " ".join(_paint(MARKS[by[s].status], by[s].status, colour) + "   " if s in by else "    "
+        marks = " ".join(paint(MARKS[by[s].status], by[s].status, colour) + "   " if s in by else "    "
                          for s in steps)  # under each step's four-letter name
         score = f"{formats.points(o.report.score, o.report.max_score):g}/{o.report.max_score:g}"
         lines.append(f"{shown[name]:<{width}}  {score:>7}  {marks}".rstrip())

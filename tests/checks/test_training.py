@@ -3,7 +3,7 @@
 import pytest
 
 from grader.judge import reference
-from grader.checks import training
+from grader.kata import training
 
 
 def test_recorded_reference_accuracy_is_what_the_reference_reaches():

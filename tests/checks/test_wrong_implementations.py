@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from conftest import FAST_STEPS, full, variant_grader
+from grader.kata import curriculum
 
 SEED = 11  # hidden inputs: any fixed seed
 
@@ -29,45 +30,30 @@ class Wrong:
 
 
 W = Wrong
+CATALOGUE = {m.slug: (step, m) for step, m in curriculum.CATALOGUE}
+
+
+def from_catalogue(slug, says, **more):
+    """A named mistake of the curriculum, its code taken from its declaration."""
+    step, m = CATALOGUE[slug]
+    return Wrong(slug, step, m.code, says, **more)
 VARIANTS = [
     # -- sigmoid ------------------------------------------------------------------------
     W("sigmoid-exponent-sign", "sigmoid", """
         def sigmoid(z):
             return 1.0 / (1.0 + np.exp(z))
         """, r"sigmoid\(-z\): the exponent's sign"),
-    W("sigmoid-naive-unstable", "sigmoid", """
-        def sigmoid(z):
-            return 1.0 / (1.0 + np.exp(-z))
-        """, r"raised RuntimeWarning: overflow.*exp only ever sees non-positive",
+    from_catalogue('sigmoid-naive-exp', r"raised RuntimeWarning: overflow.*exp only ever sees non-positive",
       failing=frozenset({"stable at |z| up to 1000"})),
     # -- sigmoid_derivative ---------------------------------------------------------------
-    W("sigmoid-derivative-of-z", "sigmoid_derivative", """
-        def sigmoid_derivative(a):
-            s = sigmoid(a)
-            return s * (1 - s)
-        """, r"sigmoid\(a\) \* \(1 - sigmoid\(a\)\), the formula in terms of z"),
-    W("sigmoid-derivative-tanh", "sigmoid_derivative", """
-        def sigmoid_derivative(a):
-            return 1 - a ** 2
-        """, r"lies in \[0, 0\.25\]"),
+    from_catalogue('sigmoid-derivative-of-z', r"sigmoid\(a\) \* \(1 - sigmoid\(a\)\), the formula in terms of z"),
+    from_catalogue('sigmoid-derivative-tanh', r"lies in \[0, 0\.25\]"),
     # -- softmax ------------------------------------------------------------------------
-    W("softmax-axis0", "softmax", """
-        def softmax(z):
-            e = np.exp(z - np.max(z, axis=0, keepdims=True))
-            return e / np.sum(e, axis=0, keepdims=True)
-        """, r"normalise over axis 0"),
-    W("softmax-no-max-shift", "softmax", """
-        def softmax(z):
-            e = np.exp(z)
-            return e / np.sum(e, axis=1, keepdims=True)
-        """, r"stable at logits.*(overflow|Subtract each row's maximum)",
+    from_catalogue('softmax-axis-0', r"normalise over axis 0"),
+    from_catalogue('softmax-no-max-shift', r"stable at logits.*(overflow|Subtract each row's maximum)",
       failing=frozenset({"stable at logits of +-1000",
                          "properties: distributions, shift, batch, permutation"})),
-    W("softmax-global-max", "softmax", """
-        def softmax(z):
-            e = np.exp(z - np.max(z))
-            return e / np.sum(e, axis=1, keepdims=True)
-        """, r"each row's maximum|maximum is taken over the whole array",
+    from_catalogue('softmax-global-max', r"each row's maximum|maximum is taken over the whole array",
       failing=frozenset({"stable at logits of +-1000",
                          "properties: distributions, shift, batch, permutation"})),
     W("softmax-in-place", "softmax", """
@@ -76,16 +62,8 @@ VARIANTS = [
             e = np.exp(z)
             return e / np.sum(e, axis=1, keepdims=True)
         """, r"modified its argument z in place", failing=frozenset({"input unchanged"})),
-    W("softmax-whole-array", "softmax", """
-        def softmax(z):
-            e = np.exp(z - np.max(z, axis=1, keepdims=True))
-            return e / np.sum(e)
-        """, r"the whole array sums to 1"),
-    W("softmax-no-keepdims", "softmax", """
-        def softmax(z):
-            e = np.exp(z - np.max(z, axis=1, keepdims=True))
-            return e / np.sum(e, axis=1)
-        """, r"could not be broadcast", status="error"),
+    from_catalogue('softmax-whole-array', r"the whole array sums to 1"),
+    from_catalogue('softmax-no-keepdims', r"could not be broadcast", status="error"),
     # -- cross_entropy --------------------------------------------------------------------
     W("cross-entropy-summed", "cross_entropy", """
         def cross_entropy(probs, targets):
@@ -97,23 +75,11 @@ VARIANTS = [
             rows = np.arange(len(targets))
             return float(np.mean(np.log(probs[rows, np.argmax(targets, axis=1)])))
         """, r"the sign.*never negative"),
-    W("cross-entropy-mean-over-classes", "cross_entropy", """
-        def cross_entropy(probs, targets):
-            return float(-np.mean(targets * np.log(probs)))
-        """, r"1/10 of the expected value.*average over the 10 classes"),
+    from_catalogue('cross-entropy-mean-over-classes', r"1/10 of the expected value.*average over the 10 classes"),
     # -- cross_entropy_delta ----------------------------------------------------------------
-    W("delta-no-1/n", "cross_entropy_delta", """
-        def cross_entropy_delta(probs, targets):
-            return probs - targets
-        """, r"n = 7 times too large: did you forget to divide by n"),
-    W("delta-sign", "cross_entropy_delta", """
-        def cross_entropy_delta(probs, targets):
-            return (targets - probs) / len(targets)
-        """, r"-1 times the expected value: the sign is flipped"),
-    W("delta-over-all-entries", "cross_entropy_delta", """
-        def cross_entropy_delta(probs, targets):
-            return (probs - targets) / probs.size
-        """, r"1/10 of the expected value.*average over the 10 classes"),
+    from_catalogue('delta-no-1/n', r"n = 7 times too large: did you forget to divide by n"),
+    from_catalogue('delta-sign', r"-1 times the expected value: the sign is flipped"),
+    from_catalogue('delta-over-all-entries', r"1/10 of the expected value.*average over the 10 classes"),
     # -- feedforward ----------------------------------------------------------------------
     W("feedforward-sigmoid-output", "feedforward", """
         def feedforward(params, x):
@@ -240,18 +206,9 @@ VARIANTS = [
         """, r"modified its argument grads\['w1'\] in place",
       failing=frozenset({"grads unchanged"})),
     # -- predict --------------------------------------------------------------------------
-    W("predict-no-axis", "predict", """
-        def predict(params, x):
-            return np.argmax(feedforward(params, x)[2])
-        """, r"np\.argmax without axis= looks at the whole flattened array"),
-    W("predict-probabilities", "predict", """
-        def predict(params, x):
-            return feedforward(params, x)[2]
-        """, r"the probabilities.*argmax over axis 1"),
-    W("predict-axis0", "predict", """
-        def predict(params, x):
-            return np.argmax(feedforward(params, x)[2], axis=0)
-        """, r"shape \(10,\).*axis"),
+    from_catalogue('predict-no-axis', r"np\.argmax without axis= looks at the whole flattened array"),
+    from_catalogue('predict-probabilities', r"the probabilities.*argmax over axis 1"),
+    from_catalogue('predict-axis-0', r"shape \(10,\).*axis"),
     # -- train (graded on its own: the slow step) ----------------------------------------------
     W("train-one-epoch", "train", """
         def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):

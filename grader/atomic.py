@@ -1,4 +1,6 @@
-"""Writing JSON files whole or not at all."""
+"""Files written whole or not at all: any text (a report's JSON, a gradebook's CSV, a page's
+HTML, a workflow's YAML) or a document as strict JSON; and a JSON record so written, read back
+with an error that says how to remake it."""
 
 import json
 import os
@@ -8,7 +10,7 @@ from pathlib import Path
 from grader.errors import HarnessError
 
 
-def read_record(path, what, remedy):
+def read_json(path, what, remedy):
     """A committed JSON record, or a HarnessError that says which and how to remake it."""
     try:
         return json.loads(Path(path).read_text())
@@ -16,7 +18,7 @@ def read_record(path, what, remedy):
         raise HarnessError(f"{what} is unreadable ({path}): {exc}. {remedy}") from None
 
 
-def write_text_atomic(path, text, mode=0o644):
+def write_text(path, text, mode=0o644):
     """Write ``text`` to ``path`` whole or not at all: a temporary file in the same folder,
     fsync, rename over the old one, fsync the folder (so the rename survives a crash)."""
     path = Path(path)
@@ -37,6 +39,6 @@ def write_text_atomic(path, text, mode=0o644):
         os.close(folder)
 
 
-def write_atomic(path, document, indent=1, mode=0o644):
+def write_json(path, document, indent=1, mode=0o644):
     """Write ``document`` as strict JSON (no NaN) to ``path``, whole or not at all."""
-    write_text_atomic(path, json.dumps(document, indent=indent, allow_nan=False) + "\n", mode)
+    write_text(path, json.dumps(document, indent=indent, allow_nan=False) + "\n", mode)
