@@ -4,6 +4,7 @@ As rustlings' ``dev check`` does for its exercises, it fails when the kata and w
 from it disagree:
 
 - every generated file is current (the stubs, the nbgrader notebook, the README's tables);
+- tests/ mirrors grader/: every layer folder has its folder of tests;
 - nothing is declared twice (a step's name, a mistake's slug) and every step has its three
   hint tiers, a question, the formula, a near-solution;
 - every stub is pending, in every step, the bonus steps too;
@@ -23,7 +24,7 @@ from grader.build import generated
 from grader.judge import mistakes
 from grader.kata import curriculum
 from grader.sandbox import contract
-from grader.paths import exercise_file, reference_file
+from grader.paths import PACKAGE, exercise_file, reference_file
 
 HINT_TIERS = 3
 SEED = 11  # hidden inputs of a fixed seed: the check says the same every time
@@ -60,6 +61,18 @@ def declarations():
     found += [f"the judge's heuristic {slug!r} has no example in any step's mistakes" for slug in mistakes.GENERIC
               if slug not in shown]
     return found
+
+
+def layout(package=None, tests=None):
+    """Problems with the checkout's layout: a layer folder of grader/ that tests/ does not mirror.
+    Nothing to check in an installed copy, which has no tests."""
+    package = package or PACKAGE
+    tests = tests or package.parent / "tests"
+    if not tests.is_dir():
+        return []
+    layers = sorted(d.name for d in package.iterdir() if (d / "__init__.py").is_file())
+    return [f"tests/ does not mirror grader/{name}/: no tests/{name}/" for name in layers
+            if not (tests / name).is_dir()]
 
 
 def generated_files():
@@ -105,7 +118,8 @@ def named_mistakes():
 def check(*, with_mistakes=True, say=lambda line: print(line, flush=True)):
     """Every problem found (an empty list: all is well), each said as it is found."""
     problems = []
-    parts = [("declarations", declarations), ("generated files", generated_files), ("grades", grades)]
+    parts = [("declarations", declarations), ("layout", layout), ("generated files", generated_files),
+             ("grades", grades)]
     if with_mistakes:
         parts.append(("named mistakes", named_mistakes))
     for what, run in parts:

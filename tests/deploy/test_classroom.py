@@ -18,7 +18,7 @@ import yaml
 from conftest import REFERENCE, replace_function
 from grader import paths
 
-SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "schemas" / "classroom.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).parents[1] / "fixtures" / "schemas" / "classroom.schema.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from checks.test_correct_alternatives import ALTERNATIVES
+from kata.test_correct_alternatives import ALTERNATIVES
 from conftest import FAST_STEPS, REFERENCE, full, grade, variant_grader
 from grader.kata import curriculum
 from grader.judge.compare import Fail, Tol, compare, expect_array

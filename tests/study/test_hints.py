@@ -2,7 +2,6 @@
 the reference's code, written with the contract's names."""
 
 import ast
-import dataclasses
 import re
 import subprocess
 import sys

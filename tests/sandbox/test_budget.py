@@ -13,7 +13,7 @@ import time
 import pytest
 
 from grader.sandbox import budget, tiers
-from test_sandbox import child, tier_or_skip
+from test_tiers import child, tier_or_skip
 
 
 def group_or_skip(**limits):

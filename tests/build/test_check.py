@@ -13,7 +13,16 @@ from grader.kata import curriculum
 def test_this_checkout_is_consistent():
     said = []
     assert check.check(with_mistakes=False, say=said.append) == []
-    assert said == ["declarations: ok", "generated files: ok", "grades: ok"]
+    assert said == ["declarations: ok", "layout: ok", "generated files: ok", "grades: ok"]
+
+
+def test_a_layer_folder_without_its_tests_folder_is_found(tmp_path):
+    for folder in ("grader/judge", "grader/kata", "grader/records", "tests/judge"):
+        (tmp_path / folder).mkdir(parents=True)
+    for package in ("grader", "grader/judge", "grader/kata"):
+        (tmp_path / package / "__init__.py").write_text("")
+    assert check.layout(tmp_path / "grader", tmp_path / "tests") == ["tests/ does not mirror grader/kata/: no tests/kata/"]
+    assert check.layout(tmp_path / "grader", tmp_path / "no-tests") == []  # an installed copy has none
 
 
 def test_a_step_declared_twice_or_without_its_three_hints_is_found(monkeypatch):
