@@ -29,9 +29,9 @@ from grader.kata.training import accuracy  # noqa: E402
 
 KERAS = """
 import json, sys
-from grader.kata import records
-records.fit(0)  # warm-up: TensorFlow's import and first trace
-print(json.dumps([records.fit(seed) for seed in range(int(sys.argv[1]))]))
+from grader.build import recording
+recording.fit(0)  # warm-up: TensorFlow's import and first trace
+print(json.dumps([recording.fit(seed) for seed in range(int(sys.argv[1]))]))
 """
 
 

@@ -224,9 +224,9 @@ def cmd_grade(args):
         isolation.require("grading submissions for a class or a platform", no_sandbox=args.no_sandbox)
     if not one:
         return _grade_batch(args)
-    from grader.kata import records
     from grader import grade
-    keras = records.train() if args.live_baseline else None
+    from grader.build import recording
+    keras = recording.keras() if args.live_baseline else None
     report = grade.grade(args.path[0], steps=args.step, keras=keras, curves=bool(args.plot),
                          public_only=args.public_only, bonus=args.bonus)
     table.write(report, args.format)
@@ -303,15 +303,16 @@ def cmd_nbgrader(args):
 
 def cmd_baseline(args):
     import json
+    from grader.build import recording
     from grader.kata import records
     if args.show:
-        print(json.dumps(records.recorded(), indent=1))
+        print(json.dumps(records.keras(), indent=1))
         return 0
     if args.seeds < 1:
         raise HarnessError("--seeds must be at least 1")
-    record = records.train(tuple(range(args.seeds)))
-    out = args.out or records.RECORD
-    records.write(record, out)
+    record = recording.keras(tuple(range(args.seeds)))
+    out = args.out or records.KERAS
+    recording.write(record, out)
     print(f"wrote {out}: median validation accuracy {record['val_accuracy']:.4f} over "
           f"{args.seeds} seed(s), median fit {record['fit_seconds']:.1f} s")
     return 0
@@ -329,12 +330,12 @@ def cmd_build(args):
     for path in generated.build():
         print(f"wrote {path}")
     if args.reference:
-        from grader import atomic
+        from grader.build import recording
         from grader.judge import reference
-        from grader.kata import training
-        record = training.record_reference(reference.load())
-        atomic.write_json(training.RECORD, record)
-        print(f"wrote {training.RECORD}: median validation accuracy {record['val_accuracy']:.4f}")
+        from grader.kata import records
+        record = recording.reference(reference.load())
+        recording.write(record, records.REFERENCE)
+        print(f"wrote {records.REFERENCE}: median validation accuracy {record['val_accuracy']:.4f}")
     return 0
 
 

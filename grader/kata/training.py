@@ -9,24 +9,19 @@ graded: full marks from the better median minus 0.03, none at or below 0.70, lin
 """
 
 import math
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from grader.kata import records
 from grader.judge import data
-from grader import atomic
-from grader.paths import RECORDS
-from grader.judge.compare import Tol, Fail
-from grader.sandbox.runner import Submission
-from grader.kata import inputs
+from grader.judge.compare import Fail, Tol
+from grader.kata import inputs, records
 from grader.kata.step import Check, Step
+from grader.sandbox.runner import Submission
 
 SEEDS = (0, 1, 2)
 MARGIN = 0.03
 FLOOR = 0.70
-RECORD = RECORDS / "reference.json"
 DEFAULTS = {"epochs": 50, "batch_size": 64, "lr": 0.5}
 
 
@@ -52,41 +47,6 @@ def curve(ref, snapshots, digits):
         loss.append(float(ref.cross_entropy(np.clip(probs, 1e-300, 1.0), digits.y_train)))
         acc.append(float(np.mean(np.argmax(probs, axis=1) == labels)))
     return {"train_loss": loss, "train_accuracy": acc}
-
-
-def record_reference(ref, seeds=(0, 1, 2, 3, 4)):
-    """Train the reference with the contract's defaults; the figures grading compares with."""
-    digits = data.load()
-    runs = []
-    for seed in seeds:
-        snapshots, update, calls = [], ref.update, [0]
-
-        def traced(*args):
-            result = update(*args)
-            calls[0] += 1
-            if calls[0] % updates_per_epoch(digits) == 0:
-                snapshots.append({k: v.copy() for k, v in result.items()})
-            return result
-        ref.update = traced  # the reference's train looks update up at each call
-        try:
-            started = time.perf_counter()
-            params = ref.train(digits.x_train, digits.y_train, seed=seed)
-            seconds = time.perf_counter() - started
-        finally:
-            ref.update = update
-        runs.append({"seed": seed,
-                     "val_accuracy": accuracy(ref, params, digits.x_val, digits.labels_val),
-                     "seconds": round(seconds, 3), **curve(ref, snapshots, digits)})
-    return {"what": "the reference's train() with the contract's defaults, validation accuracy on "
-                    "the 180 held-out digits; per-epoch training loss and accuracy",
-            "defaults": DEFAULTS, "runs": runs,
-            "val_accuracy": float(np.median([r["val_accuracy"] for r in runs])),
-            "numpy": np.__version__}
-
-
-def recorded():
-    return atomic.read_json(RECORD, "the reference's recorded accuracy",
-                                "Run `nnkata build --reference`.")
 
 
 def _train(ctx, sub, seed):
@@ -143,8 +103,8 @@ def credit(median, best):
 
 def reaches_accuracy(ctx):
     digits = data.load()
-    reference = recorded()["val_accuracy"]
-    keras_record = ctx.options.get("keras") or records.recorded()
+    reference = records.reference()["val_accuracy"]
+    keras_record = ctx.options.get("keras") or records.keras()
     keras = keras_record["val_accuracy"]
     accuracies, runs = [], _runs(ctx)
     for seed, params, _ in runs:

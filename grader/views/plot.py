@@ -1,9 +1,8 @@
 """The learning-curve picture: your training loss and accuracy per epoch beside the
 reference's and Keras's. matplotlib is an optional extra (``pip install -e '.[plot]'``)."""
 
-from grader.kata import records
-from grader.kata import training
 from grader.errors import HarnessError
+from grader.kata import records
 
 SIZE = (10, 4)  # inches
 DPI = 100  # so the picture is 1000 x 400 pixels
@@ -15,8 +14,8 @@ def curves(report, keras_record=None):
     if step is None or "curve" not in step.data:
         raise HarnessError("the plot shows the train step's learning curve: grade the train step "
                            "(all steps, or `nnkata check train`)")
-    reference = training.recorded()["runs"][0]
-    keras = (keras_record or records.recorded())["runs"][0]
+    reference = records.reference()["runs"][0]
+    keras = (keras_record or records.keras())["runs"][0]
     return {
         "yours (seed 0)": {**step.data["curve"],
                            "val_accuracy": (step.data.get("val_accuracies") or [None])[0]},
