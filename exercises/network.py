@@ -241,3 +241,15 @@ def l2_gradients(params, grads, lam):
     are. Must not modify params or grads.
     """
     raise NotImplementedError("l2_gradients: your code here")
+
+
+def log_softmax(z):
+    """Row-wise log of the softmax: log(exp(z) / sum(exp(z))) over axis 1, computed so that it
+    stays finite.
+
+    z: logits, shape (n, k). Returns an (n, k) array of log-probabilities (entries <= 0, the
+    exponentials of each row summing to 1). Stability: logits go up to +-1000. Where softmax
+    underflows to 0 (a logit 2000 below its row's maximum), its log is -inf; the log-softmax
+    of that logit is -2000, and it must come out as -2000. Do not modify z.
+    """
+    raise NotImplementedError("log_softmax: your code here")

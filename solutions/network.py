@@ -341,3 +341,20 @@ def l2_gradients(params, grads, lam):
     ### BEGIN SOLUTION
     return {k: g + lam * params[k] if k.startswith("w") else np.array(g) for k, g in grads.items()}
     ### END SOLUTION
+
+
+def log_softmax(z):
+    """Row-wise log of the softmax: log(exp(z) / sum(exp(z))) over axis 1, computed so that it
+    stays finite.
+
+    z: logits, shape (n, k). Returns an (n, k) array of log-probabilities (entries <= 0, the
+    exponentials of each row summing to 1). Stability: logits go up to +-1000. Where softmax
+    underflows to 0 (a logit 2000 below its row's maximum), its log is -inf; the log-softmax
+    of that logit is -2000, and it must come out as -2000. Do not modify z.
+    """
+    ### BEGIN SOLUTION
+    # log softmax(z) = z - m - log(sum(exp(z - m))) with m each row's maximum: exp sees only
+    # numbers <= 0 and the sum is at least 1, so its log is finite; no probability is formed.
+    shifted = z - np.max(z, axis=1, keepdims=True)  # (n, k)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))  # (n, k)
+    ### END SOLUTION

@@ -42,6 +42,7 @@ BONUS = (
     optimisers.ADAM_UPDATE,
     regularisation.L2_PENALTY,
     regularisation.L2_GRADIENTS,
+    softmax.LOG_SOFTMAX,
 )
 
 BY_NAME = {s.name: s for s in STEPS}

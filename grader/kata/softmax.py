@@ -1,11 +1,13 @@
-"""Checks for ``softmax``: values, stability at +-1000, the properties of a distribution."""
+"""The softmax steps: ``softmax`` (values, stability at +-1000, the properties of a
+distribution) and the bonus ``log_softmax`` (the same in the log domain, finite where softmax
+underflows to 0)."""
 
 import numpy as np
 
-from grader.judge.compare import Tol, Fail, expect_array, fmt, show
+from grader.judge.compare import Fail, Tol, expect_array, fmt, show
 from grader.judge.context import array_cases, finite_matrices, prop, stable, unchanged
-from grader.kata.step import SHAPE, Check, Step, value_check
 from grader.judge.mistakes import GENERIC, Mistake, code
+from grader.kata.step import SHAPE, Check, Step, value_check
 
 
 def _logits(rng, hidden):
@@ -83,6 +85,50 @@ def properties(ctx):
                        f"z = {show(z)} it did not")
     prop(finite_matrices(rows=(1, 6), cols=(2, 10)), body, examples=30)
 
+
+# -- log_softmax (bonus) ----------------------------------------------------------------------
+# log_softmax takes the output layer's logits, (n, 10): what the contract lets it pass to softmax
+def _output_logits(rng, hidden):
+    if hidden:
+        return [(rng.normal(0, 10, (rng.integers(3, 16), 10)),), (rng.normal(0, 3, (10, 10)),)]
+    return [(rng.normal(0, 3, (7, 10)),)]
+
+
+def log_shape(ctx):
+    for n in (7, 1):
+        z = ctx.rng(False).normal(size=(n, 10))
+        expect_array(ctx.value(z), z.shape, what=f"log_softmax(z) for z of shape {z.shape}")
+
+
+def log_values(hidden):
+    def check(ctx):
+        array_cases(ctx, _output_logits(ctx.rng(hidden), hidden), what="log_softmax(z)")
+    return check
+
+
+def log_stability(ctx):
+    """Where softmax underflows to 0, its log is -inf; log_softmax stays finite: z - max - log(sum)."""
+    z = np.zeros((3, 10))  # (3, 10)
+    z[:, :3] = [[1000.0, 0.0, -1000.0], [-1000.0, -1000.0, 1000.0], [0.0, -800.0, 800.0]]
+    stable(ctx, (z,), what="log_softmax(z) for rows with logits from -1000 to 1000 (exact: 0, -1000, -2000, ...)")
+
+
+def log_properties(ctx):
+    def body(z):
+        got = expect_array(ctx.value(z), z.shape, what=f"log_softmax(z) for z = {show(z)}")
+        sums = np.exp(got).sum(axis=1)
+        if np.any(got > 1e-12) or not np.allclose(sums, 1, rtol=0, atol=1e-9):
+            i = int(np.argmax(np.abs(sums - 1)))
+            raise Fail(f"the exponentials of each row of log_softmax(z) are a distribution: every entry "
+                       f"<= 0 and exp(row) summing to 1; for z = {show(z)} row {i}'s sum to {fmt(sums[i])}")
+        shift = np.linspace(-50, 50, z.shape[0])[:, None]  # (n, 1): one constant per row
+        moved = expect_array(ctx.value(z + shift), z.shape, what="log_softmax(z + c)")
+        if not np.allclose(moved, got, rtol=1e-7, atol=1e-9):
+            raise Fail(f"adding a constant to a row must not change its log_softmax; for z = {show(z)} it "
+                       "did. Is the maximum taken over the whole array instead of each row?")
+    prop(finite_matrices(rows=(1, 6), cols=(10, 10), bound=50.0), body, examples=30)
+
+
 # -- the steps --------------------------------------------------------------------------------
 SM = "softmax(z)"  # the signature mistakes are written with
 SHIFT, ROWS = "e = np.exp(z - np.max(z, axis=1, keepdims=True))", "return e / np.sum(e, axis=1, keepdims=True)"
@@ -131,4 +177,40 @@ SOFTMAX = Step(
                 "overwritten. Make a new array: shifted = z - np.max(z, axis=1, keepdims=True).",
             code(SM, "z -= np.max(z, axis=1, keepdims=True)", "e = np.exp(z)", ROWS)),
         GENERIC['shape-transposed'].example(code(SM, "e = np.exp(z.T - np.max(z.T, axis=0))", "return e / np.sum(e, axis=0)")),
+    ))
+
+
+LOG = "log_softmax(z)"  # the signature mistakes are written with
+LOG_SOFTMAX = Step(
+    "log_softmax", "log_softmax(z) -> ndarray", "log(softmax(z)) row-wise, finite where softmax underflows to 0",
+    ("softmax(z) of a row [1000, 0, -1000] is [1, 0, 0] in float64: what is the log of that 0, and what "
+     "should it be?",
+     "log softmax(z)ᵢⱼ = zᵢⱼ − mᵢ − log Σₖ e^(zᵢₖ − mᵢ), mᵢ = maxₖ zᵢₖ: no exp of a large number, no log "
+     "of 0, so −2000 comes out as −2000. Which terms are (n, 1), and which axis do the max and the sum "
+     "run over?",
+     "shifted = z - np.max(z, axis=___, keepdims=True)\n"
+     "return shifted - np.log(np.sum(np.exp(___), axis=1, keepdims=___))"),
+    Tol(1e-9, 1e-12), (
+        Check("shape", 1, log_shape),
+        value_check(log_values, 1, SHAPE, False),
+        value_check(log_values, 1, SHAPE, True),
+        Check("finite where softmax underflows", 1, log_stability, SHAPE),
+        Check("properties: exp rows sum to 1, shift", 1, log_properties, SHAPE),
+    ),
+    uses=("softmax",), budget=5.0,
+    mistakes=(
+        Mistake("log-softmax-of-softmax", "np.log(softmax(z)) takes the log of probabilities that underflow to "
+                "0 for logits far below their row's maximum, and log(0) is -inf. Work in the log domain: "
+                "z - max - log(sum(exp(z - max))).", code(LOG, "return np.log(softmax(z))")),
+        Mistake("log-softmax-no-max-shift", "np.exp(z) overflows for logits above 709. Subtract each row's maximum "
+                "first: z - m - log(sum(exp(z - m))), m = np.max(z, axis=1, keepdims=True).",
+                code(LOG, "return z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))")),
+        Mistake("log-softmax-axis-0", "each column's exponentials sum to 1. Did you take the max and the sum over "
+                "axis 0? That is the batch: a row holds one example's logits, axis=1, keepdims=True.",
+                code(LOG, "m = np.max(z, axis=0, keepdims=True)",
+                     "return z - m - np.log(np.sum(np.exp(z - m), axis=0, keepdims=True))")),
+        Mistake("log-softmax-no-log", "you subtracted the sum of the exponentials itself; log_softmax subtracts "
+                "its log: z - m - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True)).",
+                code(LOG, "m = np.max(z, axis=1, keepdims=True)",
+                     "return z - m - np.sum(np.exp(z - m), axis=1, keepdims=True)")),
     ))
