@@ -18,6 +18,7 @@ import collections
 import re
 import tempfile
 import textwrap
+import tomllib
 from pathlib import Path
 
 from grader.build import generated
@@ -64,15 +65,25 @@ def declarations():
 
 
 def layout(package=None, tests=None):
-    """Problems with the checkout's layout: a layer folder of grader/ that tests/ does not mirror.
-    Nothing to check in an installed copy, which has no tests."""
+    """Problems with the checkout's layout: a layer folder of grader/ that tests/ does not mirror,
+    a package pyproject.toml does not list (or lists and is gone). Nothing to check in an
+    installed copy, which has neither."""
     package = package or PACKAGE
     tests = tests or package.parent / "tests"
     if not tests.is_dir():
         return []
     layers = sorted(d.name for d in package.iterdir() if (d / "__init__.py").is_file())
-    return [f"tests/ does not mirror grader/{name}/: no tests/{name}/" for name in layers
-            if not (tests / name).is_dir()]
+    found = [f"tests/ does not mirror grader/{name}/: no tests/{name}/" for name in layers
+             if not (tests / name).is_dir()]
+    pyproject = package.parent / "pyproject.toml"
+    if pyproject.is_file():  # setuptools needs its packages listed: the list must be the folders
+        listed = set(tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["packages"])
+        folders = {".".join(("grader", *d.relative_to(package).parts)).rstrip(".")
+                   for d in (package, *package.rglob("*")) if (d / "__init__.py").is_file()}
+        listed -= {"grader.solutions", "grader.exercises"}  # the kata's files, mapped from the top
+        found += [f"pyproject.toml lists {name}, which is not a package" for name in sorted(listed - folders)]
+        found += [f"pyproject.toml does not list the package {name}" for name in sorted(folders - listed)]
+    return found
 
 
 def generated_files():

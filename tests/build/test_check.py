@@ -25,6 +25,19 @@ def test_a_layer_folder_without_its_tests_folder_is_found(tmp_path):
     assert check.layout(tmp_path / "grader", tmp_path / "no-tests") == []  # an installed copy has none
 
 
+def test_a_package_pyproject_does_not_list_is_found(tmp_path):
+    for package in ("grader", "grader/judge", "grader/judge/inner"):
+        (tmp_path / package).mkdir(parents=True)
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text('[tool.setuptools]\npackages = ["grader", "grader.judge", '
+                                             '"grader.gone", "grader.solutions"]\n')
+    assert check.layout(tmp_path / "grader", tmp_path / "no-tests") == []  # no tests: nothing checked
+    (tmp_path / "tests" / "judge").mkdir(parents=True)
+    assert check.layout(tmp_path / "grader", tmp_path / "tests") == [
+        "pyproject.toml lists grader.gone, which is not a package",
+        "pyproject.toml does not list the package grader.judge.inner"]
+
+
 def test_a_step_declared_twice_or_without_its_three_hints_is_found(monkeypatch):
     sigmoid = curriculum.STEPS[0]
     short = dataclasses.replace(curriculum.STEPS[1], hints=("only a question",))
