@@ -13,6 +13,7 @@ in flight and leaves no partial file; started again, it picks up where it stoppe
 
 import ast
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -75,6 +76,7 @@ def grading_modules():
     return sorted(seen | set(tiers.CHILD.glob("*.py")))
 
 
+@functools.lru_cache(maxsize=1)  # once per process: 0.1 s of parsing and hashing, not once per submission
 def checks_version():
     """A digest of what decides a grade: the modules a grade runs (``grading_modules``), the
     records and the reference. Views, study, deployment and the command line are left out:

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import REFERENCE, STEP_NAMES, full, replace_function
 from grader import paths
+from grader.deploy import batch
 from grader.kata import curriculum
 from grader.views import formats
 
@@ -316,3 +317,12 @@ def test_names_are_printed_on_one_line_with_their_control_characters_escaped():
         if not live:
             assert "] a\\x1b[2J\\nb\\ud800: 0/100" in term.text
             assert "] c\\x1b]0;t\\x07: NOT GRADED: boom\\x1b[31m\\nsecond line" in term.text
+
+
+def test_the_cache_key_covers_every_module_a_grade_runs_and_no_view():
+    found = {p.relative_to(paths.PACKAGE).as_posix() for p in batch.grading_modules()}
+    topics = {"kata/" + m.__name__.rpartition(".")[2] + ".py" for m in vars(curriculum).values()
+              if getattr(m, "__name__", "").startswith("grader.kata.") and hasattr(m, "__file__")}
+    assert len(topics) >= 10 and topics <= found  # a new topic module is in the key, listed nowhere
+    assert {"grade.py", "sandbox/child/main.py", "sandbox/child/wire.py", "judge/compare.py"} <= found
+    assert not any(p.startswith(("views/", "study/", "deploy/", "build/")) or p == "cli.py" for p in found)
