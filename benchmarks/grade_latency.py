@@ -2,9 +2,12 @@
 run), for every isolation tier this machine offers, and the child's start-up time per tier.
 
 Targets: issue 2, a cold grade under 3 s on the 2-core machine; issue 5, the sandbox adds under
-0.3 s to a grade (the best tier against `none`).
+0.3 s to a grade (the best tier against `none`); issue 14, a grade of the reference costs at most
+1.3 times one training run of it (50 epochs, batch 64, one BLAS thread), measured side by side.
+``--before DIR`` grades with another checkout too (e.g. `git worktree add /tmp/before main`), in
+the same run, for a before and after.
 
-    python benchmarks/grade_latency.py [--runs 5]
+    python benchmarks/grade_latency.py [--runs 5] [--before DIR]
 """
 
 import argparse
@@ -24,13 +27,31 @@ from grader.sandbox import tiers  # noqa: E402
 from grader.sandbox.runner import Submission  # noqa: E402
 
 
-def cold_grades(path, runs, tier):
+TRAINING = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from grader.judge import data, reference
+digits, ref = data.load(), reference.load()
+started = time.perf_counter()
+ref.train(digits.x_train, digits.y_train, seed=0)
+print(time.perf_counter() - started)
+"""
+
+
+def one_training(runs):
+    """Seconds of one training run of the reference, in a fresh process with one BLAS thread."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return [float(subprocess.run([sys.executable, "-c", TRAINING, str(ROOT)], capture_output=True, text=True,
+                                 check=True, env=env).stdout) for _ in range(runs)]
+
+
+def cold_grades(path, runs, tier, root=ROOT):
     walls, steps = [], {}
-    env = {**os.environ, "NNKATA_ISOLATION": tier}
+    env = {**os.environ, "NNKATA_ISOLATION": tier, "PYTHONPATH": str(root)}
     for _ in range(runs):
         started = time.perf_counter()
         run = subprocess.run([sys.executable, "-m", "grader", "grade", str(path), "--format", "json"],
-                             capture_output=True, text=True, cwd=ROOT, check=True, env=env)
+                             capture_output=True, text=True, cwd=root, check=True, env=env)
         walls.append(time.perf_counter() - started)
         report = json.loads(run.stdout)
         assert report["score"] == report["max_score"], "the reference must earn full marks"
@@ -56,8 +77,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--file", default=str(ROOT / "solutions" / "network.py"))
+    parser.add_argument("--before", help="another checkout of nnkata to grade with, side by side")
     args = parser.parse_args()
     available = [t for t in tiers.TIERS if tiers.usable(t)]
+    training = one_training(args.runs)
+    train = statistics.median(training)
+    print(f"one training run of the reference, {args.runs} runs: " + ", ".join(f"{t:.2f}" for t in training)
+          + f" s; median {train:.2f} s")
+    for name, root in ([("before", Path(args.before).resolve())] if args.before else []) + [("now", ROOT)]:
+        walls, _ = cold_grades(root / "solutions" / "network.py", args.runs, available[0], root)
+        wall = statistics.median(walls)
+        print(f"[{name}: {root}] cold grade with {available[0]}: " + ", ".join(f"{w:.2f}" for w in walls)
+              + f" s; median {wall:.2f} s = {wall / train:.2f} times one training run (target <= 1.3)")
     results = {}
     for tier in available:
         walls, steps = cold_grades(args.file, args.runs, tier)

@@ -1,4 +1,5 @@
-"""The contract's data: scikit-learn's digits, pixels / 16, one-hot targets, the article's split.
+"""The contract's data: scikit-learn's digits, pixels / 16, one-hot targets, the article's split;
+and the hidden tasks ``train`` is graded on (``task``).
 
 The split is ``train_test_split(test_size=0.1, random_state=20)``: 1617 training and 180
 validation digits. Importing scikit-learn costs more than a whole grade here, so the CSV that
@@ -48,10 +49,29 @@ def digits_csv():
 
 
 @functools.lru_cache(maxsize=1)
-def load():
+def _all():
     raw = np.loadtxt(digits_csv(), delimiter=",")  # (1797, 65): 64 pixels, then the label
-    x = raw[:, :-1] / 16.0  # (1797, 64)
-    y = one_hot(raw[:, -1].astype(np.int64))  # (1797, 10)
+    return raw[:, :-1] / 16.0, raw[:, -1].astype(np.int64)  # (1797, 64), (1797,)
+
+
+@functools.lru_cache(maxsize=1)
+def load():
+    x, labels = _all()
+    y = one_hot(labels)  # (1797, 10)
     order = np.random.RandomState(SPLIT_SEED).permutation(len(x))
     val, train = order[:N_VALIDATION], order[N_VALIDATION:]
     return Digits(x[train], y[train], x[val], y[val])
+
+
+@functools.lru_cache(maxsize=8)
+def task(seed):
+    """A hidden task of the contract's shapes, drawn from ``seed``: the digits split afresh
+    (1617 and 180), their 64 pixels put in another order and their 10 classes renamed. A dense
+    network learns it exactly as well (the order of its inputs and the names of its outputs mean
+    nothing to it), but weights fitted to the public split are worth chance on it."""
+    x, labels = _all()
+    rng = np.random.default_rng([seed, 64, 10])
+    order, pixels, classes = rng.permutation(len(x)), rng.permutation(64), rng.permutation(10)
+    val, train = order[:N_VALIDATION], order[N_VALIDATION:]
+    return Digits(x[train][:, pixels], one_hot(classes[labels[train]]),  # (1617, 64), (1617, 10)
+                  x[val][:, pixels], one_hot(classes[labels[val]]))  # (180, 64), (180, 10)

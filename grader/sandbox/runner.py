@@ -87,7 +87,7 @@ class Returned:
     seconds: float
     warnings: list = field(default_factory=list)
     mutated: list = field(default_factory=list)
-    trace: list = None  # snapshots of a traced function's results, when asked for
+    trace: list = None  # per traced function, the records of its calls, when asked for
 
 
 # -- what a reply may hold ----------------------------------------------------------------------
@@ -406,8 +406,10 @@ class Submission:
     def call(self, fn, args=(), kwargs=None, *, isolate=(), timeout=10.0, trace=None):
         """Call the submission's ``fn``; returns ``Returned`` or raises ``StudentError``.
 
-        ``trace`` ({"fn", "every", "limit"}) keeps every ``every``-th result of another of
-        the submission's functions while ``fn`` runs (see ``child.tracer``).
+        ``trace``: a list of specs ({"fn", "every", "limit", "keep"}), each keeping every
+        ``every``-th call of another of the submission's functions while ``fn`` runs, its
+        result or its arguments (see ``child.main.tracer``); ``Returned.trace`` holds one list
+        of records per spec.
         """
         deadline = time.monotonic() + timeout
         if self.process is None:
@@ -421,7 +423,7 @@ class Submission:
         while True:
             message, value = self._read(deadline, doing)
             try:
-                reply = self._reply(fn, message, value, deadline, trace is not None)
+                reply = self._reply(fn, message, value, deadline, len(trace or ()))
             except Malformed as exc:
                 raise self._refuse(str(exc), doing) from None
             if reply is not None:
@@ -439,11 +441,13 @@ class Submission:
             notes = _texts(message.get("warnings"), "a warning", MAX_NOTES)
             mutated = _texts(message.get("mutated"), "the name of a changed argument", MAX_NOTES)
             snapshots = None
-            if traced:
+            if traced:  # the number of traced functions: one list of records each
                 if (type(value) is not list or len(value) != 2 or type(value[1]) is not list
-                        or not all(type(s) is dict and all(type(a) is np.ndarray for a in s.values())
-                                   for s in value[1])):
-                    raise Malformed("a traced result is not [value, snapshots of arrays]")
+                        or len(value[1]) != traced
+                        or not all(type(sink) is list and all(
+                            type(s) is dict and all(type(k) is str and type(a) is np.ndarray for k, a in s.items())
+                            for s in sink) for sink in value[1])):
+                    raise Malformed("a traced result is not [value, records of arrays for each traced function]")
                 value, snapshots = value
             return Returned(value, seconds, notes, mutated, snapshots)
         if op == "raised":

@@ -4,12 +4,15 @@ import struct
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from grader import paths
-from grader.views import plot
 from grader.errors import HarnessError
 from grader.grade import grade
+from grader.judge import data, reference
+from grader.kata import curriculum, training
+from grader.views import plot
 
 
 def png_size(path):
@@ -28,12 +31,16 @@ def test_check_plot_writes_a_png_of_the_expected_size(tmp_path):
 
 
 def test_the_students_curve_is_traced_from_their_update():
-    report = grade(paths.reference_file(), steps=["train"], curves=True)
+    report = grade(paths.reference_file(), steps=["train"], curves=True, seed=7)
     curve = report.steps[0].data["curve"]
     assert len(curve["train_loss"]) == 50 and curve["train_loss"][-1] < curve["train_loss"][0]
-    lines = plot.curves(report)
-    reference = lines["reference (seed 0)"]
-    assert curve["train_loss"] == pytest.approx(reference["train_loss"], rel=1e-9)
+    # the reference's own training on the grade's hidden task, snapshotted here, once per epoch
+    hidden = np.random.default_rng([7, curriculum.index(training.TRAIN)]).integers(2**62)
+    task, ref = data.task(int(hidden)), reference.load()
+    expected = training.curve(ref, training.traced_training(ref, task, seed=0)[1], task)
+    assert curve["train_loss"] == pytest.approx(expected["train_loss"], rel=1e-9)
+    assert curve["train_accuracy"] == pytest.approx(expected["train_accuracy"], rel=1e-9)
+    assert set(plot.curves(report)) >= {"reference (seed 0)", "yours (seed 0)"}
 
 
 def test_the_plot_needs_the_train_step(tmp_path):

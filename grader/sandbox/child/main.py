@@ -176,19 +176,43 @@ def changed(snapshots):
             if array.shape != before.shape or not np.array_equal(array, before, equal_nan=True)]
 
 
-def tracer(module, name, every, limit, sink):
-    """Wrap the module's ``name`` so that every ``every``-th result is copied into ``sink``.
+MAX_TRACED = 65536  # entries of one traced array; a larger one is kept as its shape
 
-    Used on ``update`` while ``train`` runs: one snapshot of the params per epoch lets the
-    parent draw the learning curve without trusting anything the student computed about it.
+
+def kept(value):
+    """A traced argument as plain arrays: a real array (or its shape when large), a number."""
+    if type(value) is np.ndarray and value.dtype.kind in "fiub":
+        return np.array(value, dtype=np.float64) if value.size <= MAX_TRACED else np.array(value.shape, dtype=np.float64)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return np.array(float(value))
+    return None
+
+
+def tracer(module, spec, sink):
+    """Wrap the module's ``spec["fn"]`` so that every ``every``-th call is recorded in ``sink``:
+    its result (a dict of arrays: ``keep`` = "result") or its arguments (``keep`` = "args":
+    positional ones by their index, keyword ones by name, and a dict result's arrays under
+    "=name"; arrays and numbers only).
+
+    Used while ``train`` runs: one snapshot of the params per epoch (``update``'s results) draws
+    the learning curve; the batches ``backprop`` receives and the ``lr`` ``update`` receives
+    audit the loop. Nothing the student computed about its own loop is asked for.
     """
+    name, every, limit, keep = spec["fn"], spec["every"], spec["limit"], spec.get("keep", "result")
     original = module.__dict__[name]
     calls = [0]
 
     def traced(*args, **kwargs):
         result = original(*args, **kwargs)
         calls[0] += 1
-        if calls[0] % every == 0 and len(sink) < limit and type(result) is dict:
+        if calls[0] % every or len(sink) >= limit:
+            return result
+        if keep == "args":  # and a dict result's arrays, under "=name"
+            named = [(str(i), a) for i, a in enumerate(args)] + list(kwargs.items())
+            if type(result) is dict:
+                named += [(f"={k}", v) for k, v in result.items() if type(v) is np.ndarray]
+            sink.append({k: v for k, v in ((str(k), kept(a)) for k, a in named) if v is not None})
+        elif type(result) is dict:
             sink.append({k: np.array(v, dtype=np.float64) for k, v in result.items()
                          if type(v) is np.ndarray and v.dtype.kind in "fiub"})
         return result
@@ -208,10 +232,12 @@ def call(module, path, message, values):
     for name in message.get("isolate", []):
         swapped[name] = module.__dict__.get(name, _MISSING)
         module.__dict__[name] = make_proxy(name)
-    trace, sink = message.get("trace"), []
-    if trace and trace["fn"] not in swapped and callable(module.__dict__.get(trace["fn"])):
-        swapped[trace["fn"]] = module.__dict__[trace["fn"]]
-        module.__dict__[trace["fn"]] = tracer(module, trace["fn"], trace["every"], trace["limit"], sink)
+    trace = message.get("trace") or []  # a list of specs, one per traced function
+    sinks = [[] for _ in trace]
+    for spec, sink in zip(trace, sinks):
+        if spec["fn"] not in swapped and callable(module.__dict__.get(spec["fn"])):
+            swapped[spec["fn"]] = module.__dict__[spec["fn"]]
+            module.__dict__[spec["fn"]] = tracer(module, spec, sink)
     started = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -236,8 +262,8 @@ def call(module, path, message, values):
             notes.append(text)
     try:  # encoding happens before any byte is written, so a failure sends nothing
         send({"op": "result", "seconds": seconds, "warnings": notes,
-              "mutated": changed(before), "traced": trace is not None},
-             [result, sink] if trace else result)
+              "mutated": changed(before), "traced": bool(trace)},
+             [result, sinks] if trace else result)
     except wire.WireError as exc:
         send({"op": "raised", "type": "ValueError", "seconds": seconds, "where": None,
               "text": f"what {fn_name} returned could not be sent back: {exc}"})
