@@ -1175,11 +1175,14 @@ def test_training_snapshots_outside_the_contract_never_reach_the_reference(submi
     probe = ("import json, sys; from grader.grade import grade; from grader.views import table; "
              "r = grade(sys.argv[1], steps=['train'], curves=True); table.to_json(r); "
              "peak = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')); "
-             "print(json.dumps({'score': r.score, 'curve': r.steps[0].data['curve'], 'peak': peak}))")
+             "lr = next(c.message for c in r.steps[0].checks if c.name == 'the given lr'); "
+             "print(json.dumps({'score': r.score, 'curve': r.steps[0].data['curve'], 'peak': peak, 'lr': lr}))")
     run = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
                          timeout=300, env={**os.environ, "NNKATA_HIDDEN_SEED": "7"})
     assert run.returncode == 0, run.stderr[-2000:]  # the JSON report was written: no NaN in it
     doc = json.loads(run.stdout)
-    assert doc["score"] == full("train")  # the training itself is honest
+    # the training itself is honest, but for the fake updates' lr of 0, which the loop's audit sees
+    assert doc["score"] == full("train") - 1 and doc["lr"].startswith("during train(x, y, epochs=3")
+    assert "update received lr = 0 while train was called with lr = 0.25" in doc["lr"]
     assert doc["curve"]["train_loss"] == []  # the curve stops at the first snapshot out of contract
     assert doc["peak"] < 300 * 1024  # KiB: the wide one alone would take the grader past 1 GB
