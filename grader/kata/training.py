@@ -20,14 +20,20 @@ the signature promises: every example once per epoch with its own label, the giv
 
 import collections
 import math
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from grader import ONE_BLAS_THREAD
+from grader.errors import HarnessError
 from grader.judge import data
 from grader.judge.compare import Fail, Tol
 from grader.kata import inputs, records
 from grader.kata.step import Check, Step
+from grader.paths import PACKAGE
 from grader.sandbox.runner import Submission
 
 SEEDS = (0, 1, 2)  # the first decides alone unless it falls short of full marks
@@ -83,11 +89,16 @@ def traced_training(ref, digits, seed):
     return params, snapshots
 
 
+def hidden_task_seed(ctx):
+    """The seed of the task this grade trains on: drawn from the instructor's seed."""
+    if "task seed" not in ctx.cache:
+        ctx.cache["task seed"] = int(ctx.rng(True).integers(2**62))
+    return ctx.cache["task seed"]
+
+
 def hidden_task(ctx):
-    """The task this grade trains on: drawn from the instructor's seed, never the public split."""
-    if "task" not in ctx.cache:
-        ctx.cache["task"] = data.task(int(ctx.rng(True).integers(2**62)))
-    return ctx.cache["task"]
+    """The task this grade trains on: never the public split."""
+    return data.task(hidden_task_seed(ctx))
 
 
 def _train(ctx, sub, seed):
@@ -102,25 +113,41 @@ def _train(ctx, sub, seed):
     return seed, params, returned.seconds
 
 
-def _reference_on(ctx, digits):
-    """The reference's validation accuracy on this very task (seed 0): hidden tasks differ in
-    difficulty by a few points, so the student is measured against the reference on theirs."""
-    from threadpoolctl import threadpool_limits
-    # One BLAS thread: where numpy was imported before OPENBLAS_NUM_THREADS=1 (a test, a plugin),
-    # BLAS's threads spin against the child training beside it, and a 1 s training takes minutes.
-    with threadpool_limits(limits=1, user_api="blas"):
-        params = ctx.ref.train(digits.x_train, digits.y_train, seed=SEEDS[0])
-    return accuracy(ctx.ref, params, digits.x_val, digits.labels_val)
+def reference_accuracy(task_seed):
+    """The reference's validation accuracy on hidden task ``task_seed`` (seed 0)."""
+    from grader.judge import reference
+    ref, digits = reference.load(), data.task(task_seed)
+    params = ref.train(digits.x_train, digits.y_train, seed=SEEDS[0])
+    return accuracy(ref, params, digits.x_val, digits.labels_val)
+
+
+def _reference_process(task_seed):
+    """The reference trained on the student's task in a process of the grader's own, one BLAS
+    thread, on the other core while the child trains: hidden tasks differ in difficulty by a
+    few points, so the student is measured against the reference on theirs. (A thread of the
+    grading process would share its BLAS, whose threads spin against the child, or deadlock
+    when told to stop.)"""
+    env = {**os.environ, **ONE_BLAS_THREAD,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE.parent), os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-m", "grader.kata.training", str(task_seed)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def _first(ctx):
-    """The student's first training, with the reference's on the same task beside it (here,
-    on the other core, while the child trains)."""
+    """The student's first training, with the reference's on the same task beside it."""
     if "runs" not in ctx.cache:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            reference = pool.submit(_reference_on, ctx, hidden_task(ctx))
+        task_seed = hidden_task_seed(ctx)
+        process = _reference_process(task_seed)
+        try:
             ctx.cache["runs"] = [_train(ctx, ctx.sub, SEEDS[0])]
-            ctx.cache["reference"] = reference.result()
+            out, err = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if process.returncode != 0:
+            raise HarnessError(f"the reference could not be trained on the hidden task: {err.strip()[-500:]}")
+        ctx.cache["reference"] = float(out)
     return ctx.cache["runs"]
 
 
@@ -374,3 +401,7 @@ TRAIN = Step(
         Check("the same seed, the same network; another, another", 1, uses_seed, RETURNS),
         Check("validation accuracy on a hidden task", 12, reaches_accuracy, RETURNS),
     ), budget=180.0, isolate=False, own_process=True)
+
+
+if __name__ == "__main__":  # the reference's accuracy on a hidden task: _reference_process
+    print(reference_accuracy(int(sys.argv[1])))
