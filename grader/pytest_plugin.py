@@ -22,11 +22,17 @@ from pathlib import Path
 
 import pytest
 
-from grader import paths
+from grader import one_blas_thread, paths
 from grader.errors import HarnessError
-from grader.kata import curriculum
 
 KATA = pytest.StashKey()
+
+
+def _steps():
+    """The curriculum, imported only under --nnkata: a pytest session without it loads no
+    numpy through this plugin (its BLAS threads are the session's to set)."""
+    from grader.kata import curriculum
+    return curriculum.STEPS
 
 
 class Kata:
@@ -36,7 +42,7 @@ class Kata:
         self.path = path
         self.report = None
         text = path.read_text(errors="replace") if path.suffix == ".py" else ""
-        self.lines = {s.name: text[:m.start()].count("\n") for s in curriculum.STEPS
+        self.lines = {s.name: text[:m.start()].count("\n") for s in _steps()
                       if (m := re.search(rf"^def {s.name}\(", text, re.M))}
 
     def result(self, item):
@@ -44,7 +50,7 @@ class Kata:
             from grader import grade
             wanted = {i.spec.name for i in item.session.items if isinstance(i, KataCheck)}
             try:
-                self.report = grade.grade(self.path, steps=[s.name for s in curriculum.STEPS
+                self.report = grade.grade(self.path, steps=[s.name for s in _steps()
                                                             if s.name in wanted])
             except HarnessError as exc:
                 pytest.exit(f"nnkata: error: {exc}")
@@ -89,9 +95,10 @@ def pytest_configure(config):
                                 "(usage: pytest --nnkata [PATH], PATH a .py or .ipynb)")
     if path.suffix not in (".py", ".ipynb"):
         raise pytest.UsageError(f"nnkata: {path} is neither a .py module nor a .ipynb notebook")
+    one_blas_thread()  # the grade's bits as nnkata check's, if numpy is not loaded yet
     config.stash[KATA] = Kata(Path(os.path.abspath(path)))
     config.args = [f"{path}{node}"]  # the kata alone, not the project's own tests
-    for step in curriculum.STEPS:
+    for step in _steps():
         config.addinivalue_line("markers", f"{step.name}: the checks of the kata's {step.name} "
                                 f"step ({step.points:g} points)")
 
@@ -107,7 +114,7 @@ def pytest_collect_file(file_path, parent):
 
 class KataFile(pytest.File):
     def collect(self):
-        for spec in curriculum.STEPS:
+        for spec in _steps():
             yield KataStep.from_parent(self, name=spec.name, spec=spec)
 
 

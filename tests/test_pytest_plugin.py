@@ -162,3 +162,13 @@ def test_a_harness_error_while_grading_stops_the_run_cleanly(run, monkeypatch):
     out = result.stdout.str()
     assert "nnkata: error: NNKATA_HIDDEN_SEED must be an integer, not 'seven'" in out
     assert "Traceback" not in out and "= nnkata =" not in out
+
+
+def test_loading_the_plugin_loads_no_numpy():
+    """pytest loads the plugin before any conftest: were numpy imported then, a session's
+    BLAS threads (OPENBLAS_NUM_THREADS set by its conftest) would already be fixed."""
+    import subprocess
+    import sys
+    code = "import sys, grader.pytest_plugin; print(sorted(m for m in sys.modules if m == 'numpy'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
