@@ -19,8 +19,8 @@ def _floats(value, shape, what):
 
 
 def _z(rng, hidden):
-    if hidden:
-        z = rng.normal(0, 6, (int(rng.integers(3, 16)), int(rng.integers(2, 40))))
+    if hidden:  # in [-30, 30] under every seed; beyond is the public stability check's
+        z = np.clip(rng.normal(0, 6, (int(rng.integers(3, 16)), int(rng.integers(2, 40)))), -30, 30)
         z.flat[rng.choice(z.size, 3, replace=False)] = 0.0
         return [z, rng.uniform(-30, 30, int(rng.integers(2, 30)))]
     z = rng.normal(0, 3, (7, 10))

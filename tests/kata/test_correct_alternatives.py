@@ -47,6 +47,15 @@ ALTERNATIVES = [
         def cross_entropy(probs, targets):
             return np.sum(targets * -np.log(probs)) / len(probs)
         """),
+    R("cross-entropy-clip", "cross_entropy", """
+        def cross_entropy(probs, targets):
+            probs = np.clip(probs, 1e-12, 1.0)  # the common guard against log(0)
+            return float(-np.mean(np.sum(targets * np.log(probs), axis=1)))
+        """),
+    R("sigmoid-clip", "sigmoid", """
+        def sigmoid(z):
+            return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+        """),
     R("cross-entropy-row-sum", "cross_entropy", """
         def cross_entropy(probs, targets):
             return float(-np.mean(np.log(np.sum(probs * targets, axis=1))))
