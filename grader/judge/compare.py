@@ -89,7 +89,7 @@ def expect_array(value, shape, *, what, dtype_kind="f", bias_ok=False):
     ``bias_ok`` accepts (k,) for an expected (1, k) and returns it reshaped.
     """
     if value is None:
-        raise Fail(f"{what} is None: did you forget a return statement?")
+        raise failing(f"{what} is None.", GENERIC["no-return"])
     if isinstance(value, np.generic):
         value = np.asarray(value)
     if not isinstance(value, np.ndarray):
@@ -100,47 +100,58 @@ def expect_array(value, shape, *, what, dtype_kind="f", bias_ok=False):
         raise Fail(f"{what} has dtype {value.dtype}; expected float64. Did an integer or "
                    "float32 array slip in?")
     if dtype_kind == "i" and value.dtype.kind not in "iu":
-        raise Fail(f"{what} has dtype {value.dtype}; expected {kinds['i']} class labels "
-                   "(np.argmax gives them).")
+        head = f"{what} has dtype {value.dtype}; expected {kinds['i']} class labels."
+        if value.dtype.kind == "f" and value.size and np.all(value == np.round(value)):
+            raise failing(head, GENERIC["float-labels"])
+        raise Fail(f"{head[:-1]} (np.argmax gives them).", head=head)
     shape = tuple(shape)
     if value.shape == shape:
         return value
     if bias_ok and len(shape) == 2 and shape[0] == 1 and value.shape == (shape[1],):
         return value.reshape(shape)
+    head = f"{what} has shape {value.shape}; expected {shape}."
+    if bias_ok and len(shape) == 2 and shape[0] == 1 and value.shape[1:] in ((), (1,)) \
+            and value.shape[0] not in (1, shape[1]):  # a bias's gradient with one entry per example
+        raise failing(head, GENERIC["summed-over-units"], n=value.shape[0], k=shape[1])
     mistake, text = shape_diagnosis(value.shape, shape)
-    raise failing(f"{what} has shape {value.shape}; expected {shape}.", mistake, text)
+    values = text if isinstance(text, dict) else {}
+    raise failing(head, mistake, "" if values else text, **values)
 
 
 def shape_diagnosis(got, expected):
-    """(slug, words) of a likely reason for a shape mismatch: a named mistake's slug, or ''
-    and plain words, or ('', '')."""
+    """A likely reason for a shape mismatch: (named mistake, '' or its values), or (None, plain
+    words), or (None, '')."""
     if len(got) == 2 and len(expected) == 2 and got == expected[::-1]:
         return GENERIC["shape-transposed"], ""
     if len(expected) == 2 and expected[0] == 1 and len(got) == 2 and got[1] == expected[1]:
         return GENERIC["batch-axis-kept"], ""
     if got == () and expected:
         return None, " It is a single number: did you sum over every axis?"
+    if len(expected) == 2 and got == expected[1:] and expected[0] != expected[1]:
+        return GENERIC["lost-batch-axis"], {"n": expected[0], "k": expected[1]}
+    if len(got) == 1 and len(expected) > 1 and got[0] == int(np.prod(expected)):
+        return GENERIC["flattened"], ""
+    if len(expected) == 2 and got == (expected[0], expected[0]) and expected[0] != expected[1]:
+        return GENERIC["matrix-product"], ""
     if len(got) + 1 == len(expected) or len(got) == len(expected) + 1:
         return None, " One axis too many or too few: check keepdims=True on sums and maxima."
     return None, ""
 
 
 def multiple(c, n=None, k=None):
-    """The named mistake of a gradient or value that is exactly c times the expected one."""
+    """The named mistake of a value that is exactly c times the expected one, when c means
+    something (-1, n, 1/n, -n, 1/k, n/k, 2, 1/2); else None: any number is some multiple of
+    another, and "exactly 0.0638 times" names nothing."""
     near = lambda a, b: abs(a - b) <= 1e-6 * max(abs(a), abs(b))  # noqa: E731
-    if near(c, -1):
-        slug = "sign"
-    elif n and near(c, n):
-        slug = "times-n"
-    elif n and near(c, 1 / n):
-        slug = "times-1/n"
-    elif n and near(c, -n):
-        slug = "sign-times-n"
-    elif k and near(c, 1 / k):
-        slug = "times-1/k"
-    else:
-        slug = "constant-factor"
-    return GENERIC[slug]
+    meaningful = [("sign", -1), ("times-2", 2), ("times-1/2", 0.5)]
+    if n:
+        meaningful += [("times-n", n), ("times-1/n", 1 / n), ("sign-times-n", -n)]
+    if k:
+        meaningful.append(("times-1/k", 1 / k))
+    if n and k:
+        meaningful.append(("k-for-n", n / k))
+    found = [slug for slug, ratio in meaningful if near(c, ratio)]
+    return GENERIC[found[0]] if len(set(found)) == 1 or found[:1] == ["sign"] else None
 
 
 def diagnosis(got, expected, *, n=None, k=None):
@@ -153,11 +164,24 @@ def diagnosis(got, expected, *, n=None, k=None):
         c = float(g @ e) / ee
         residual = np.linalg.norm(g - c * e) / max(np.linalg.norm(g), 1e-300)
         if residual < 1e-7 and abs(c - 1) > 1e-6 and c != 0:
-            return multiple(c, n, k), {"n": n, "k": k, "c": fmt(c)}
+            mistake = multiple(c, n, k)
+            if mistake:
+                return mistake, {"n": n, "k": k}
+            if got.size > 1:  # a whole array in proportion says the formula's form is right
+                return None, (f" Every entry is {fmt(c)} times the expected one: the formula's form is right "
+                              "and a constant factor is wrong.")
     if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got, expected.T, rtol=1e-7, atol=1e-12):
         return GENERIC["transposed"], {}
     if np.all(got == 0):
         return None, " Every entry is 0."
+    if np.all(got == np.round(got)) and not np.all(expected == np.round(expected)) and \
+            (got.size > 1 or got == np.floor(expected) or got == np.trunc(expected)):
+        return GENERIC["whole-numbers"], {}
+    if got.ndim == 2 and got.shape[0] > 1 and got.shape == expected.shape:
+        rows_right = np.all(np.isclose(got, expected, rtol=1e-9, atol=1e-12), axis=1)  # (n,)
+        for row, slug in ((-1, "last-row-skipped"), (0, "first-row-skipped")):
+            if np.all(got[row] == 0) and not rows_right[row] and rows_right.sum() == len(rows_right) - 1:
+                return GENERIC[slug], {}
     return None, ""
 
 

@@ -6,7 +6,8 @@ import time
 import numpy as np
 
 from grader.judge import reference
-from grader.judge.compare import Fail, compare, expect_array, show
+from grader.judge.compare import Fail, compare, expect_array, failing, show
+from grader.judge.mistakes import GENERIC
 from grader.sandbox.runner import Raised, StudentError
 
 PUBLIC_SEED = 20240611  # public inputs: the student may see them in feedback
@@ -160,9 +161,7 @@ def unchanged(returned, names, *, what):
         first = returned.mutated[0]  # "[0][i]..." is positional argument i
         m = re.match(r"\[0\]\[(\d+)\](.*)", first)
         arg = names[int(m[1])] + m[2] if m and int(m[1]) < len(names) else first
-        head = f"{what} modified its argument {arg} in place."
-        raise Fail(f"{head} Operators like -= and *= write into the caller's array: compute a new "
-                   "array instead.", head=head)
+        raise failing(f"{what} modified its argument {arg} in place.", GENERIC["modifies-input"])
 
 
 __all__ = ["Ctx", "Fail", "array_cases", "stable", "prop", "finite_matrices", "unchanged", "show"]

@@ -20,6 +20,7 @@ the reference and assert that its step names it, and nothing else.
 
 import collections
 import dataclasses
+import re
 import functools
 from dataclasses import dataclass
 
@@ -71,10 +72,43 @@ GENERIC = {m.slug: m for m in (  # named by compare's heuristics, whatever the s
                "is missing"),
     _heuristic("times-1/k", "it is exactly 1/{k} of the expected value: did you average over the {k} classes as "
                "well as the batch?"),
-    _heuristic("constant-factor", "it is exactly {c} times the expected value: a constant factor is wrong"),
+    _heuristic("k-for-n", "it is exactly n/k = {n}/{k} times the expected value: did you divide by k = {k}, the "
+               "number of classes (shape[1]), instead of n = {n}, the batch size (shape[0])?"),
+    _heuristic("times-2", "it is exactly twice the expected value: is a term counted twice, or a factor 1/2 "
+               "missing?"),
+    _heuristic("times-1/2", "it is exactly half the expected value: is there a stray factor 1/2, or half of "
+               "the terms missing?"),
     _heuristic("transposed", "it equals the expected value transposed: are the operands of @ in the wrong order?"),
     _heuristic("shape-transposed", "It is the transpose of the expected shape: are the operands of @ swapped?"),
     _heuristic("batch-axis-kept", "It keeps the batch axis: a bias gradient sums over the batch (np.sum(..., "
+               "axis=0, keepdims=True))."),
+    _heuristic("whole-numbers", "every entry is a whole number: // is floor division, and an integer array "
+               "rounds too; divide with /"),
+    _heuristic("last-row-skipped", "only the last row is wrong, and it is all 0: does a loop over the rows stop "
+               "one short (range(n - 1) for n rows)?"),
+    _heuristic("math-range", "math.exp takes one Python float and raises OverflowError beyond 709 (np.exp "
+               "would give inf, with a warning). Keep exp's argument <= 0 instead, on the whole array: "
+               "np.exp(-np.abs(z))."),
+    _heuristic("modifies-input", "Operators like -= and *= (and out=) write into the caller's array: compute a "
+               "new array instead"),
+    _heuristic("float-labels", "the labels are whole numbers stored as floats (np.zeros makes float64): "
+               "np.argmax(..., axis=1) gives integers, or convert with .astype(int)"),
+    _heuristic("lost-batch-axis", "It is one row of k = {k} where the batch has n = {n}: a mean or sum over "
+               "axis 0 (the batch), or a loop over the rows that keeps only its last result (out = ... where "
+               "out[i] = ... belongs)?"),
+    _heuristic("no-return", "did you forget a return statement? A function without one returns None"),
+    _heuristic("renamed-keys", "the keys must be the parameters' own names, w1 … b3, so that each gradient "
+               "meets its parameter in update"),
+    _heuristic("first-row-skipped", "only the first row is wrong, and it is all 0: does a loop over the rows start "
+               "at 1? Python counts from 0: range(n)."),
+    _heuristic("flattened", "It has the right number of entries, flattened to one axis: a loop over z.flat or "
+               "np.ravel loses the shape; reshape to the input's shape, or work on the whole array"),
+    _heuristic("matrix-product", "It is n × n, the batch multiplied by itself: np.dot and @ are matrix products, "
+               "and this operation is elementwise, with *"),
+    _heuristic("examples-as-columns", "your arrays hold one example per column, (units, n), as some courses write "
+               "W^T x; here each row is one example, (n, units): x @ w1 + b1, a1 @ w2 + b2, ..."),
+    _heuristic("summed-over-units", "It has one entry per example, n = {n}, where the bias has one per unit, k = {k}: "
+               "it was summed over axis 1, the units; a bias gradient sums over axis 0, the batch (np.sum(..., "
                "axis=0, keepdims=True))."),
 )}
 
@@ -208,6 +242,12 @@ def explain(ctx, base, cause):
         m = match(ctx)
     except Exception:  # noqa: BLE001 - a failure to name is never a failure to grade
         m = None
+    outcome = ctx.last[2] if getattr(ctx, "last", None) else None
+    if m is None and isinstance(outcome, StudentError):
+        if "OverflowError: math range error" in outcome.message:
+            m = GENERIC["math-range"]
+        elif re.search(r"was called with an array of shape \((10|64|128), \d+\)", outcome.message):
+            m = GENERIC["examples-as-columns"]  # a contract function given (units, n)
     if m is None:
         return None, cause
     base += "" if base.endswith((".", "?", "!")) else "."

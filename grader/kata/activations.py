@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from grader.judge.compare import Tol, Fail, expect_array, fmt, show
-from grader.judge.context import array_cases, finite_matrices, prop, stable
+from grader.judge.compare import Tol, Fail, expect_array, failing, fmt, show, where
+from grader.judge.context import array_cases, finite_matrices, prop, stable, unchanged
 from grader.kata.step import SHAPE, Check, Step, value_check
 from grader.judge.mistakes import GENERIC, Mistake, code
 
@@ -29,13 +29,41 @@ def sigmoid_shape(ctx):
 
 def sigmoid_values(hidden):
     def check(ctx):
-        array_cases(ctx, _logits(ctx.rng(hidden), hidden), what="sigmoid(z)")
+        array_cases(ctx, _logits(ctx.rng(hidden), hidden), what="sigmoid(z)", extra=clipped_at)
     return check
 
 
+def clipped_at(got, expected):
+    """(CLIPPED, {c}) when every wrong entry is sigmoid(+-c) for one c, at |z| > c: z clipped."""
+    with np.errstate(all="ignore"):
+        z = np.log(expected / (1 - expected))  # (n, k): the logits back, where finite
+        wrong = ~np.isclose(got, expected, rtol=1e-9, atol=1e-12)
+        seen = np.abs(np.log(got[wrong] / (1 - got[wrong])))  # the |z| each wrong entry is sigmoid of
+    if wrong.any() and np.all(np.isfinite(seen)) and np.allclose(seen, seen[0], rtol=1e-6) \
+            and np.all(np.abs(z[wrong]) > seen[0]) and np.all(np.abs(z[~wrong]) <= seen[0] * (1 + 1e-6)):
+        return CLIPPED_Z, {"c": f"{seen[0]:.6g}"}
+    return ""
+
+
+SIDES = {"z >= 0": (0, 50, 710, 745, 1000), "z <= 0": (-1000, -745, -710, -50, 0)}
+
+
 def sigmoid_stable(ctx):
-    z = np.array([[-1000.0, -745.0, -710.0, -50.0, 0.0, 50.0, 710.0, 745.0, 1000.0]])
-    stable(ctx, (z,), what="sigmoid(z) for z = [-1000, -745, -710, -50, 0, 50, 710, 745, 1000]")
+    """Each sign apart: the sign at which exp overflowed tells which exp it was (and a branch
+    that np.where threw away still ran)."""
+    overflowed = {}
+    for side, values in SIDES.items():
+        z = np.array([values], dtype=np.float64)  # (1, 5)
+        try:
+            stable(ctx, (z,), what=f"sigmoid(z) for z = [{', '.join(map(str, values))}]")
+        except Fail as fail:
+            if "overflow" not in fail.head:
+                raise
+            overflowed[side] = fail
+    if len(overflowed) == 2:
+        raise failing(overflowed["z >= 0"].head, WHERE_BOTH)
+    for side, fail in overflowed.items():
+        raise failing(fail.head, NAIVE_OVER if side == "z >= 0" else NAIVE)
 
 
 def sigmoid_properties(ctx):
@@ -44,7 +72,7 @@ def sigmoid_properties(ctx):
         s = expect_array(s, z.shape, what=f"sigmoid(z) for z = {show(z)}")
         if not np.all((s >= 0) & (s <= 1)):
             i = np.argwhere(~((s >= 0) & (s <= 1)))[0]
-            raise Fail(f"sigmoid(z) must lie in [0, 1]; for z = {show(z)} entry {tuple(i)} is "
+            raise Fail(f"sigmoid(z) must lie in [0, 1]; for z = {show(z)}, at {where(i, z.shape)}, it is "
                        f"{fmt(s[tuple(i)])}")
         mirror = expect_array(ctx.value(-z), z.shape, what="sigmoid(-z)")
         if not np.allclose(mirror, 1 - s, rtol=0, atol=1e-12):
@@ -55,6 +83,16 @@ def sigmoid_properties(ctx):
             raise Fail(f"sigmoid must be non-decreasing; for z = {show(z)} a larger z gave a "
                        "smaller output")
     prop(finite_matrices(), body)
+
+
+def input_unchanged(ctx):
+    """Both take an array and must leave it as it was: backprop reuses the activations. The
+    sigmoid's includes the extremes, where a guard such as np.clip(z, ..., out=z) writes."""
+    arg = ctx.rng(False).uniform(0, 1, (7, 10))  # (7, 10): an activation
+    if ctx.step.name == "sigmoid":
+        arg = np.concatenate([(arg - 0.5) * 20, [[-1000, -745, -600, -50, 0, 50, 600, 745, 1000, 3]]])  # (8, 10)
+    name = ctx.step.signature.split("(")[1].split(")")[0]
+    unchanged(ctx.call(arg), [name], what=ctx.step.name)
 
 
 # -- sigmoid_derivative -----------------------------------------------------------------
@@ -97,8 +135,23 @@ def derivative_properties(ctx):
 
 # -- the steps --------------------------------------------------------------------------------
 SIG, DER = "sigmoid(z)", "sigmoid_derivative(a)"  # the signatures mistakes are written with
+WHERE = ("np.where(condition, a, b) computes a and b for every entry before it chooses, so the "
+         "branch it throws away still overflows")
 STABLE = ("Rearrange the formula so that exp only ever sees non-positive numbers: with e = np.exp(-np.abs(z)), "
           "1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0.")
+
+
+# Named by the stability check, from the sign of z at which exp overflowed:
+NAIVE = Mistake('sigmoid-naive-exp', "np.exp(-z) overflows for z below -709. " + STABLE, named_by="numbers")
+NAIVE_OVER = Mistake('sigmoid-naive-exp-over', "np.exp(z) overflows for z above 709, and inf / inf is NaN. " + STABLE,
+                     named_by="numbers")
+WHERE_BOTH = Mistake('sigmoid-where-both-branches', "exp overflowed for z >= 0 and for z <= 0 alike: " + WHERE +
+                     ". Take e = np.exp(-np.abs(z)), which never overflows, and build both branches from it: "
+                     "np.where(z >= 0, 1 / (1 + e), e / (1 + e)).", named_by="numbers")
+
+
+CLIPPED_Z = Mistake('sigmoid-clipped-z', "where |z| > {c} it is sigmoid(+-{c}): z is clipped too tightly. exp "
+                    "only overflows beyond 709, and the stable form needs no clip at all.", named_by="numbers")
 
 
 SIGMOID = Step(
@@ -113,8 +166,9 @@ SIGMOID = Step(
      "return np.where(z >= 0, 1 / (1 + e), ___)  # the z < 0 branch, written with e"),
     Tol(1e-9, 1e-12), (
         Check("shape", 1, sigmoid_shape),
-        value_check(sigmoid_values, 2, SHAPE, False),
+        value_check(sigmoid_values, 1, SHAPE, False),
         value_check(sigmoid_values, 2, SHAPE, True),
+        Check("input unchanged", 1, input_unchanged, SHAPE),
         Check("stable at |z| up to 1000", 2, sigmoid_stable, SHAPE),
         Check("properties: range, symmetry, monotone", 1, sigmoid_properties, SHAPE),
     ),
@@ -126,10 +180,19 @@ SIGMOID = Step(
         Mistake('sigmoid-precedence', "1 / 1 + np.exp(-z) is 1 + e^-z, since / binds tighter than +: write 1 / (1 "
                 "+ np.exp(-z)).",
             code(SIG, "return 1 / 1 + np.exp(-z)")),
-        Mistake('sigmoid-naive-exp', "np.exp(-z) overflows for z below -709. " + STABLE,
-            code(SIG, "return 1 / (1 + np.exp(-z))")),
-        Mistake('sigmoid-naive-exp-over', "np.exp(z) overflows for z above 709, and inf / inf is NaN. " + STABLE,
-            code(SIG, "return np.exp(z) / (1 + np.exp(z))")),
+        NAIVE.example(code(SIG, "return 1 / (1 + np.exp(-z))")),
+        NAIVE_OVER.example(code(SIG, "return np.exp(z) / (1 + np.exp(z))")),
+        Mistake('sigmoid-tanh-no-half', "you computed (1 + tanh(z)) / 2, which is sigmoid(2z): the identity is "
+                "sigmoid(z) = (1 + tanh(z / 2)) / 2, with z halved inside tanh.",
+            code(SIG, "return 0.5 * (1.0 + np.tanh(z))")),
+        Mistake('sigmoid-max-shift', "you subtracted max(z) as a softmax does; a softmax is unchanged by "
+                "subtracting one constant from a row, a sigmoid is not: this is sigmoid(z - max z).",
+            code(SIG, "e = np.exp(z - np.max(z))", "return e / (1 + e)")),
+        CLIPPED_Z.example(code(SIG, "return 1 / (1 + np.exp(-np.clip(z, -10, 10)))")),
+        GENERIC['flattened'].example(code(SIG, "import math", "return np.array([1 / (1 + math.exp(-t)) for t in np.ravel(z)])")),
+        GENERIC['modifies-input'].example(code(SIG, "np.clip(z, -500, 500, out=z)", "return 1 / (1 + np.exp(-z))")),
+        GENERIC['math-range'].example(code(SIG, "import math", "return np.vectorize(lambda t: 1 / (1 + math.exp(-t)))(z)")),
+        WHERE_BOTH.example(code(SIG, "return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))")),
     ))
 
 
@@ -144,8 +207,9 @@ SIGMOID_DERIVATIVE = Step(
      "return a * (___)  # elementwise *, not @; no exp, no sigmoid call"),
     Tol(1e-9, 1e-12), (
         Check("shape", 1, derivative_shape),
-        value_check(derivative_values, 2, SHAPE, False),
+        value_check(derivative_values, 1, SHAPE, False),
         value_check(derivative_values, 2, SHAPE, True),
+        Check("input unchanged", 1, input_unchanged, SHAPE),
         Check("properties: range [0, 1/4], symmetry", 1, derivative_properties, SHAPE),
     ),
     arguments="elementwise",
@@ -156,5 +220,12 @@ SIGMOID_DERIVATIVE = Step(
         Mistake('sigmoid-derivative-tanh', "1 - a² is the derivative of tanh; the sigmoid's, written "
                 "in its activation, is a * (1 - a).",
             code(DER, "return 1 - a ** 2")),
+        Mistake('sigmoid-derivative-plus', "a * (1 + a) has the sign of the second factor flipped: the sigmoid's "
+                "derivative is a * (1 - a), at most 1/4.",
+            code(DER, "return a * (1 + a)")),
+        GENERIC['matrix-product'].example(code(DER, "return np.dot(a, (1 - a).T)")),
+        Mistake('sigmoid-derivative-precedence', "a * 1 - a is (a * 1) - a = 0, since * binds tighter than -: "
+                "write a * (1 - a).",
+            code(DER, "return a * 1 - a")),
         GENERIC['sign'].example(code(DER, "return a * (a - 1)")),
     ))

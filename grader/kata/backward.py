@@ -31,7 +31,7 @@ def bp_shapes(ctx):
 def bp_values(hidden):
     def check(ctx):
         rng = ctx.rng(hidden)
-        cases = ([_case(rng, int(rng.integers(3, 40)), "normal"), _case(rng, 10, "scaled")]
+        cases = ([_case(rng, int(rng.integers(11, 40)), "normal"), _case(rng, 10, "scaled")]  # n != k first
                  if hidden else [_case(rng, 7, "scaled")])
         for params, x, y in cases:
             expected = ctx.ref.backprop(params, x, y, ctx.ref.feedforward(params, x))
@@ -138,7 +138,8 @@ def up_values(hidden):
         expected = ctx.ref.update({k: v.copy() for k, v in params.items()}, grads, lr)
         got = inputs.expect_params(ctx.value(params, grads, lr), what="update's result")
         for name in inputs.ORDER:
-            compare(got[name], expected[name], ctx.tol, what=f"the new {name} (lr = {lr:g})")
+            unmoved = lambda g, e, old=params[name]: (UPDATE_SKIPS, {}) if np.array_equal(g, old) else ""  # noqa: E731
+            compare(got[name], expected[name], ctx.tol, what=f"the new {name} (lr = {lr:g})", extra=unmoved)
     return check
 
 
@@ -154,6 +155,8 @@ def up_trajectory(ctx):
 
 # -- the steps --------------------------------------------------------------------------------
 UP = "update(params, grads, lr)"  # the signature mistakes are written with
+UPDATE_SKIPS = Mistake('update-skips-a-parameter', "it came back unchanged, exactly as it was: update moves every one of "
+                       "the six parameters, the biases too, params[k] - lr * grads[k] for each k.", named_by="numbers")
 FROM_LAYER_2 = "w3 and b3 are right, so the error starts at layer 2: "
 FROM_LAYER_1 = "The layers above are right, so the error starts at layer 1: "
 
@@ -210,6 +213,10 @@ BACKPROP = Step(
         Mistake('backprop-sign', "it is exactly -1 times the expected value: the sign is flipped. delta3 is (a3 "
                 "- y) / n, not (y - a3) / n, and every gradient inherits the sign.",
             backprop_code(d3="(y - a3) / len(x)")),
+        Mistake('backprop-sigma-prime-on-output', "d3 is multiplied by sigmoid_derivative(a3); the output is a "
+                "softmax, and with the cross-entropy its Jacobian cancels: d3 = cross_entropy_delta(a3, y) = (a3 - y) / n, "
+                "with no further factor.",
+            backprop_code(d3="cross_entropy_delta(a3, y) * sigmoid_derivative(a3)")),
         Mistake('backprop-sigma-prime-twice-layer-2', FROM_LAYER_2 + "sigmoid_derivative(a2) is applied twice; d2 = (d3 @ "
                 "w3.T) * sigmoid_derivative(a2), once.",
             backprop_code(d2="(d3 @ params['w3'].T) * sigmoid_derivative(a2) * sigmoid_derivative(a2)")),
@@ -236,6 +243,9 @@ BACKPROP = Step(
         Mistake('backprop-dw-own-activation', "dw3 = a3.T @ d3 takes the layer's own output; a weight gradient "
                 "takes the layer's input: dw3 = a2.T @ d3, dw2 = a1.T @ d2, dw1 = x.T @ d1.",
             backprop_code(w3="a3.T @ d3", w2="a2.T @ d2", w1="a1.T @ d1")),
+        Mistake('backprop-dw1-own-activation', FROM_LAYER_1 + "dw1 = a1.T @ d1 takes layer 1's own output; "
+                "a weight gradient is (the layer's input).T @ delta, and layer 1's input is x: dw1 = x.T @ d1, shape (64, 128).",
+            backprop_code(w1="a1.T @ d1")),
         Mistake('backprop-dw-transposed', "you wrote delta.T @ input, the transpose of the weight gradient: it "
                 "is (the layer's input).T @ delta, so dw3 = a2.T @ d3 has w3's shape.",
             backprop_code(w3="d3.T @ a2", w2="d2.T @ a1", w1="d1.T @ x")),
@@ -251,8 +261,12 @@ BACKPROP = Step(
         GENERIC['times-n'].example(backprop_code(d3="a3 - y", **{f"w{i}": f"{a}.T @ d{i} / len(x)" for i, a in ((3, "a2"), (2, "a1"), (1, "x"))})),
         GENERIC['times-1/n'].example(backprop_code(d3="cross_entropy_delta(a3, y) / len(x)")),
         GENERIC['times-1/k'].example(backprop_code(d3="(a3 - y) / a3.size")),
+        GENERIC['k-for-n'].example(backprop_code(d3="(a3 - y) / a3.shape[1]")),
         GENERIC['transposed'].example(backprop_code(w2="d2.T @ a1")),
         GENERIC['batch-axis-kept'].example(backprop_code(b1="d1")),
+        GENERIC['renamed-keys'].example(backprop_code().replace("'w", "'dW").replace("'b", "'db")
+                                        .replace("['dW", "['w")),  # dW1 ... db3, the course's names
+        GENERIC['summed-over-units'].example(backprop_code(b1="np.sum(d1, axis=1)")),
         BACKPROP_PARTIAL_LAYER_2.example(backprop_code(d2="(d3 @ params['w3'].T) * (1 - a2)")),
         BACKPROP_PARTIAL_LAYER_1.example(backprop_code(d1="(d2 @ params['w2'].T) * (1 - a1)")),
     ))
@@ -282,6 +296,12 @@ UPDATE = Step(
             code(UP, "return {k: p + lr * grads[k] for k, p in params.items()}")),
         Mistake('update-ignores-lr', "the step is the gradient without lr: params - lr * grads.",
             code(UP, "return {k: p - grads[k] for k, p in params.items()}")),
+        Mistake('update-returns-grads', "you returned the gradients (or a step built from them alone); update "
+                "returns the new parameters, params[k] - lr * grads[k].",
+            code(UP, "return grads")),
+        UPDATE_SKIPS.example(code(UP, "new = dict(params)", "for k in ('w1', 'w2', 'w3'):",
+                                  "    new[k] = params[k] - lr * grads[k]", "return new")),
+        GENERIC['no-return'].example(code(UP, "for k in params:", "    params[k] = params[k] - lr * grads[k]")),
         Mistake('update-modifies-grads', "you scaled the gradients in place (g *= lr): they are the caller's. "
                 "Compute p - lr * g as a new array.",
             code(UP, "new = {}", "for k, p in params.items():", "    g = grads[k]",

@@ -2,18 +2,18 @@
 
 import numpy as np
 
-from grader.judge.compare import Tol, Fail, compare, expect_array
+from grader.judge.compare import Tol, Fail, compare, expect_array, failing
 from grader.kata import inputs
 from grader.judge.context import unchanged
 from grader.kata.step import SHAPE, Check, Step, value_check
-from grader.judge.mistakes import Mistake, code
+from grader.judge.mistakes import GENERIC, Mistake, code
 
 LAYERS = (("a1", 128), ("a2", 128), ("a3", 10))
 
 
 def _cases(rng, hidden):
     if hidden:
-        return [(inputs.init(rng, "normal"), inputs.batch(rng, int(rng.integers(3, 50)))[0]),
+        return [(inputs.init(rng, "normal"), inputs.batch(rng, int(rng.integers(11, 50)))[0]),
                 (inputs.init(rng, "scaled"), inputs.batch(rng, 10)[0])]
     return [(inputs.init(rng, "scaled"), inputs.batch(rng, 7)[0])]
 
@@ -62,6 +62,10 @@ def ff_unchanged(ctx):
 def predict_shape(ctx):
     params, x = _cases(ctx.rng(False), False)[0]
     value, n = ctx.value(params, x), len(x)
+    if isinstance(value, np.ndarray) and value.shape == (n, 10) and np.isin(value, (0, 1)).all():
+        raise Fail(f"predict returned shape {value.shape}, a matrix of 0s and 1s; expected ({n},) class "
+                   "labels, the column of each row's 1: np.argmax over axis 1",
+                   head=f"predict returned shape {value.shape}; expected ({n},) class labels.")
     if isinstance(value, np.ndarray) and value.shape == (n, 10):
         raise Fail(f"predict returned shape {value.shape}, the probabilities; expected ({n},) "
                    "class labels: take np.argmax over axis 1",
@@ -82,19 +86,28 @@ def predict_shape(ctx):
 def predict_values(hidden):
     def check(ctx):
         rng = ctx.rng(hidden)
-        for params, x in _cases(rng, hidden):
+        cases = _cases(rng, hidden)
+        cases.append((inputs.init(rng, "normal"), cases[0][1]))  # the same x, new params: nothing kept between calls
+        first = None
+        for params, x in cases:
             expected = ctx.ref.predict(params, x)
             got = expect_array(ctx.value(params, x), (len(x),), what="predict(params, x)", dtype_kind="i")
+            first = got if first is None else first
             wrong = np.flatnonzero(got != expected)
             if wrong.size:
                 i = wrong[0]
                 head = (f"{wrong.size} of {len(x)} labels differ from the most probable class, "
                         f"first at row {i}: expected {expected[i]}, got {got[i]}.")
+                if x is cases[0][1] and params is not cases[0][0] and np.array_equal(got, first):
+                    raise failing(head, STALE)
                 raise Fail(f"{head} The label is np.argmax of the output row (axis=1).", head=head)
     return check
 
 # -- the steps --------------------------------------------------------------------------------
 PRED = "predict(params, x)"  # the signature mistakes are written with
+STALE = Mistake('predict-stale', "these are the labels of the call before, for the same x with other params: does "
+                "predict keep something between calls (a cache, a global, a mutable default argument)? Compute the "
+                "labels from params and x alone.", named_by="numbers")
 
 
 def feedforward_code(**lines):
@@ -147,6 +160,25 @@ FEEDFORWARD = Step(
         *(Mistake(f"feedforward-no-b{i}", f"a{i} is the activation of {src} @ w{i} without + b{i}: the "
         "bias is missing. Each layer is activation(input @ w + b).", feedforward_code(**{f"a{i}": f"{f}({src} @ params['w{i}'])"}))
       for i, src, f in ((1, "x", "sigmoid"), (2, "a1", "sigmoid"), (3, "a2", "softmax"))),
+        Mistake('feedforward-output-logits', "a3 is the output layer's logits, a2 @ w3 + b3; the output is their "
+                "softmax, probabilities that sum to 1 in each row.",
+            feedforward_code(a3="a2 @ params['w3'] + params['b3']")),
+        Mistake('feedforward-bias-after-activation', "the bias is added after the sigmoid, sigmoid(x @ w1) + b1; "
+                "it belongs inside, to the pre-activation: sigmoid(x @ w1 + b1).",
+            feedforward_code(a1="sigmoid(x @ params['w1']) + params['b1']", a2="sigmoid(a1 @ params['w2']) + params['b2']")),
+        Mistake('feedforward-a2-twice', "your a1 is a2: one variable held both hidden layers, so the first was "
+                "overwritten before it was returned. Keep each layer's activation: return a1, a2, a3.",
+            code("feedforward(params, x)", "h = sigmoid(x @ params['w1'] + params['b1'])",
+                 "h = sigmoid(h @ params['w2'] + params['b2'])", "return h, h, softmax(h @ params['w3'] + params['b3'])")),
+        GENERIC['examples-as-columns'].example(code("feedforward(params, x)",
+            "a1 = sigmoid(params['w1'].T @ x.T + params['b1'].T)  # (128, n)",
+            "a2 = sigmoid(params['w2'].T @ a1 + params['b2'].T)  # (128, n)",
+            "a3 = softmax(params['w3'].T @ a2 + params['b3'].T)  # (10, n)", "return a1, a2, a3")),
+        Mistake('feedforward-bias-in-matmul', "x @ (w1 + b1) adds the bias to every row of the weights before "
+                "the product, so it is multiplied by x too; the bias is added after it: x @ w1 + b1.",
+            feedforward_code(a1="sigmoid(x @ (params['w1'] + params['b1']))",
+                             a2="sigmoid(a1 @ (params['w2'] + params['b2']))",
+                             a3="softmax(a2 @ (params['w3'] + params['b3']))")),
         FEEDFORWARD_PARTIAL_A2.example(feedforward_code(a2="sigmoid(a1 @ params['w2'] + params['b1'])")),
         FEEDFORWARD_PARTIAL_A3.example(feedforward_code(a3="softmax(a1 @ params['w3'] + params['b3'])")),
     ))
@@ -181,6 +213,21 @@ PREDICT = Step(
         Mistake('predict-argmin', "np.argmin picks the least probable class; the label is the most probable one, "
                 "np.argmax(a3, axis=1).",
             code(PRED, "return np.argmin(feedforward(params, x)[2], axis=1)")),
+        Mistake('predict-off-by-one', "every label is one more than the most probable class: np.argmax counts "
+                "from 0, as the digits' labels 0-9 do; return it as it is.",
+            code(PRED, "return np.argmax(feedforward(params, x)[2], axis=1) + 1")),
+        GENERIC['float-labels'].example(code(PRED, "a3 = feedforward(params, x)[2]", "labels = np.zeros(len(x))",
+                                             "for i in range(len(x)):", "    labels[i] = np.argmax(a3[i])",
+                                             "return labels")),
+        STALE.example(code("predict(params, x, _seen={})", "key = x.shape",
+                           "if key not in _seen:", "    _seen[key] = np.argmax(feedforward(params, x)[2], axis=1)",
+                           "return _seen[key]")),
+        Mistake('predict-one-hot', "you returned each row's class as a one-hot row of 10; predict returns the "
+                "labels themselves, one integer per row: np.argmax(a3, axis=1).",
+            code(PRED, "a3 = feedforward(params, x)[2]", "return np.eye(10, dtype=int)[np.argmax(a3, axis=1)]")),
+        Mistake('predict-max', "np.max gives each row's largest probability, a float; the label is where it is, "
+                "np.argmax(a3, axis=1).",
+            code(PRED, "return np.max(feedforward(params, x)[2], axis=1)")),
         Mistake('predict-hidden-layer', "feedforward(params, x)[1] is a2, the hidden layer's 128 units; the "
                 "classes are the columns of a3 = feedforward(params, x)[2].",
             code(PRED, "return np.argmax(feedforward(params, x)[1], axis=1)")),

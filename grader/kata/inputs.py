@@ -3,7 +3,8 @@
 import numpy as np
 
 from grader.judge import data
-from grader.judge.compare import Fail, expect_array
+from grader.judge.compare import Fail, expect_array, failing
+from grader.judge.mistakes import GENERIC
 
 SHAPES = {"w1": (64, 128), "b1": (1, 128), "w2": (128, 128), "b2": (1, 128),
           "w3": (128, 10), "b3": (1, 10)}
@@ -31,11 +32,15 @@ def batch(rng, n):
 
 def expect_params(value, *, what, bias_ok=False):
     """A dict with exactly the params' keys and shapes (float64), reshaped (k,) biases."""
+    if value is None:
+        raise failing(f"{what} should be a dict with keys {', '.join(SHAPES)}; got None.", GENERIC["no-return"])
     if not isinstance(value, dict):
-        kind = "None: did you forget a return statement?" if value is None else f"a {type(value).__name__}"
-        raise Fail(f"{what} should be a dict with keys {', '.join(SHAPES)}; got {kind}")
+        raise Fail(f"{what} should be a dict with keys {', '.join(SHAPES)}; got a {type(value).__name__}")
     missing = [k for k in SHAPES if k not in value]
     extra = [k for k in value if k not in SHAPES]
+    if missing and len(extra) == len(SHAPES):  # the six under other names (dW1, db1 ...)
+        raise failing(f"{what} has no keys {', '.join(missing)} (it has {', '.join(map(str, extra))}).",
+                      GENERIC["renamed-keys"])
     if missing:
         raise Fail(f"{what} has no key{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
                    + (f" (it has {', '.join(extra)})" if extra else ""))

@@ -4,12 +4,12 @@ import numpy as np
 
 from grader.judge import gradcheck
 from grader.judge.compare import Tol, Fail, compare, diagnosed, expect_array, fmt
-from grader.judge.context import array_cases, prop
+from grader.judge.context import array_cases, prop, unchanged
 from grader.kata.step import SHAPE, Check, Step, value_check
 from grader.judge.mistakes import GENERIC, Mistake, code
 
 
-LOGIT_BOUND = 6.0  # value checks: every probability >= e^-12 / 10 > 6e-7, for every seed
+LOGIT_BOUND = 5.0  # hidden values: every probability >= 1 / (1 + 9 e^10) > 5e-6, for every seed
 
 
 def batch(rng, n, k=10, scale=3.0, bound=None):
@@ -25,10 +25,11 @@ def batch(rng, n, k=10, scale=3.0, bound=None):
 
 def _cases(rng, hidden):
     """The value checks' batches. The hidden ones are as hard under every seed: probabilities
-    bounded away from 0 (a guard like np.clip(probs, 1e-12, 1) changes nothing); the extreme
-    ones are the public stability check's, the same for everyone."""
+    bounded away from 0 (a guard like np.clip(probs, 1e-12, 1) changes nothing), the first
+    batch's n from 11 on (never k = 10, which would hide an n/k mix-up); the extreme ones are
+    the public stability check's, the same for everyone."""
     if hidden:
-        return [batch(rng, int(rng.integers(3, 40)), scale=6.0, bound=LOGIT_BOUND),
+        return [batch(rng, int(rng.integers(11, 40)), scale=6.0, bound=LOGIT_BOUND),
                 batch(rng, 10, bound=LOGIT_BOUND)]
     return [batch(rng, 7)]
 
@@ -57,8 +58,38 @@ def ce_values(hidden):
             expected = ctx.expected(probs.copy(), targets.copy())
             got = as_float(ctx.value(probs, targets), "cross_entropy(probs, targets)")
             compare(got, expected, ctx.tol, what=f"cross_entropy(probs, targets) for a batch of n = {n}",
-                    n=n, k=probs.shape[1])
+                    n=n, k=probs.shape[1],
+                    extra=lambda g, e: reading(probs, targets, float(g)))
     return check
+
+
+def reading(probs, targets, got):
+    """A wrong loss explained: a named mistake its number shows, else plain words."""
+    return clipped(probs, targets, got) or masked_eps(probs, targets, got) or ce_reading(probs, targets, got)
+
+
+def ce_reading(probs, targets, got):
+    """What a wrong loss seems to compute, in the maths' terms: which probabilities it takes
+    the log of, and how many terms it averages. '' when it is none of these."""
+    n, k = probs.shape  # (n, k)
+    logs = -np.log(probs)  # (n, k)
+    true = targets.argmax(axis=1)  # (n,)
+    taken = {"the true class's probability": logs[np.arange(n), true],
+             "each row's largest probability (the predicted class, not the true one)": -np.log(probs.max(axis=1)),
+             "every entry of probs, not only the true class's": logs.ravel(),
+             "the other classes' probabilities, not the true class's": logs[targets == 0]}
+    for which, terms in taken.items():
+        total = float(np.sum(terms))
+        if got == 0 or total == 0:
+            continue
+        count = total / got  # the number of terms the returned value averages
+        for m, how in ((n, f"the mean over the n = {n} rows"), (1, "the sum"),
+                       (n * k, f"the mean over all n·k = {n * k} entries"), (k, f"the sum divided by k = {k}")):
+            if np.isclose(count, m, rtol=1e-7) and (which, m) != ("the true class's probability", n):
+                return (f" It is {how} of -log of {which}; the loss is the mean over the n = {n} rows of "
+                        "-log of each row's true-class probability.")
+    return (" It is no mean or sum of -log of the true classes' probabilities, of every entry, of the "
+            "others or of the largest: print the terms your loss adds up, and what it divides by, for a row or two.")
 
 
 def ce_saturated(ctx):
@@ -74,7 +105,31 @@ def ce_saturated(ctx):
         head = f"cross_entropy at probabilities like 1e-300 and 1 raised {returned.warnings[0]}."
         raise Fail(f"{head[:-1]}: take the log of the true class's probability only, not of every "
                    "entry.", head=head)
-    compare(got, expected, ctx.tol, what="cross_entropy at probabilities like 1e-300 and 1")
+    compare(got, expected, ctx.tol, what="cross_entropy at probabilities like 1e-300 and 1",
+            extra=lambda g, e: reading(probs, targets, float(g)))
+
+
+def masked_eps(probs, targets, got):
+    """(MASKED_EPS, {c}) when the loss carries -log(eps) for each of the k - 1 other classes:
+    an epsilon added inside the log after the one-hot mask, eps = 10^-j."""
+    n, k = probs.shape
+    true = probs[np.arange(n), targets.argmax(axis=1)]  # (n,)
+    for eps in 10.0 ** -np.arange(4, 17):
+        loss = float(-np.sum(np.log(true + eps)) / n - (k - 1) * np.log(eps))
+        if np.isclose(got, loss, rtol=1e-9):
+            return MASKED_EPS, {"c": f"{-np.log(eps):.6g}"}
+    return None
+
+
+def clipped(probs, targets, got):
+    """(CLIPPED, {}) when the loss is that of the probabilities clipped to [eps, 1 - eps],
+    eps = 10^-j: a guard that reaches the confident predictions."""
+    true = probs[np.arange(len(probs)), targets.argmax(axis=1)]  # (n,)
+    for eps in 10.0 ** -np.arange(1, 10):
+        loss = float(-np.mean(np.log(np.clip(true, eps, 1 - eps))))
+        if np.isclose(got, loss, rtol=1e-9, atol=1e-15) and not np.isclose(got, -np.mean(np.log(true))):
+            return CLIPPED, {}
+    return None
 
 
 def ce_properties(ctx):
@@ -96,6 +151,11 @@ def ce_properties(ctx):
             raise Fail(f"uniform probabilities 0.1 must give ln 10 = {fmt(np.log(10))}; for n = {n} "
                        f"the loss is {fmt(uniform)}")
     prop(st.tuples(st.integers(0, 2**32 - 1), st.integers(1, 12)), body, examples=25)
+
+
+def inputs_unchanged(ctx):
+    probs, targets = batch(ctx.rng(False), 7)
+    unchanged(ctx.call(probs, targets), ["probs", "targets"], what=ctx.step.name)
 
 
 # -- cross_entropy_delta --------------------------------------------------------------------
@@ -130,6 +190,13 @@ def delta_gradient(ctx):
                             f"{gradcheck.PASS:g}).", got, numeric, n=n, k=k)
 
 # -- the steps --------------------------------------------------------------------------------
+CLIPPED = Mistake('cross-entropy-clip-below-one', "it is the loss of probabilities clipped to [eps, 1 - eps]: "
+                  "np.clip(probs, eps, 1 - eps) changes every confident prediction, whose loss is almost 0. Guard "
+                  "only against log(0): np.clip(probs, 1e-12, 1), or no clip at all.", named_by="numbers")
+MASKED_EPS = Mistake('cross-entropy-eps-inside-log', "each of the other classes adds -log(eps) = {c}: the one-hot "
+                     "mask zeroes their probabilities and the epsilon inside the log turns each 0 into log(eps). "
+                     "Take the true class's probability first, then its log: -log(probs[rows, t]).",
+                     named_by="numbers")
 CE, DELTA = "cross_entropy(probs, targets)", "cross_entropy_delta(probs, targets)"  # the signatures mistakes are written with
 TRUE = "p = probs[np.arange(len(targets)), np.argmax(targets, axis=1)]"
 
@@ -148,9 +215,10 @@ CROSS_ENTROPY = Step(
      "return float(-np.sum(np.log(probs[np.arange(n), ___])) / n)"),
     Tol(1e-9, 1e-12), (
         Check("type", 1, ce_type),
-        value_check(ce_values, 2, ("type",), False),
+        value_check(ce_values, 1, ("type",), False),
         value_check(ce_values, 2, ("type",), True),
         Check("stable at saturated probabilities", 1, ce_saturated, ("type",)),
+        Check("inputs unchanged", 1, inputs_unchanged, ("type",)),
         Check("properties: >= 0, uniform gives ln 10, batch-size free", 2, ce_properties,
               ("type",)),
     ),
@@ -177,7 +245,28 @@ CROSS_ENTROPY = Step(
                 "alone.",
             code(CE, "terms = targets * np.log(probs) + (1 - targets) * np.log(1 - probs)",
                     "return float(-np.mean(np.sum(terms, axis=1)))")),
-        GENERIC['constant-factor'].example(code(CE, TRUE, "return float(-np.mean(np.log2(p)))")),
+        Mistake('cross-entropy-predicted-class', "you took each row's largest probability, the predicted "
+                "class's; the loss takes the true class's, the one targets marks: np.argmax(targets, axis=1).",
+            code(CE, "p = probs[np.arange(len(probs)), np.argmax(probs, axis=1)]", "return float(-np.mean(np.log(p)))")),
+        Mistake('cross-entropy-every-entry', "you took -log of every entry of probs, not only of the true class's "
+                "probability: weight the logs by targets, -np.sum(targets * np.log(probs)) / n.",
+            code(CE, "return float(-np.sum(np.log(probs)) / len(probs))")),
+        GENERIC['times-1/2'].example(code(CE, TRUE, "return float(-0.5 * np.mean(np.log(p)))")),  # the squared error's 1/2
+        Mistake('cross-entropy-column-index', "probs[:, t] takes every row's probability of every example's "
+                "class, an (n, n) matrix; each row's own true class is probs[np.arange(n), t], one entry per row.",
+            code(CE, "t = np.argmax(targets, axis=1)", "return float(-np.mean(np.log(probs[:, t])))")),
+        MASKED_EPS.example(code(CE, "return float(-np.sum(np.log(targets * probs + 1e-12)) / len(probs))")),
+        CLIPPED.example(code(CE, "p = np.clip(probs, 1e-2, 1 - 1e-2)",
+                             "return float(-np.sum(targets * np.log(p)) / len(targets))")),
+        Mistake('cross-entropy-log-of-mean', "you took the log of the mean probability, -log(mean p); the loss is "
+                "the mean of the logs, mean(-log p): average after the log, not before.",
+            code(CE, TRUE, "return float(-np.log(np.mean(p)))")),
+        Mistake('cross-entropy-log2', "np.log2 is the logarithm to base 2, which is ln / ln 2: the loss "
+                "is in bits, 1.44 times the article's. The cross-entropy uses the natural log, np.log.",
+            code(CE, TRUE, "return float(-np.mean(np.log2(p)))")),
+        Mistake('cross-entropy-log10', "np.log10 is the logarithm to base 10, ln / ln 10. The "
+                "cross-entropy uses the natural log, np.log.",
+            code(CE, TRUE, "return float(-np.mean(np.log10(p)))")),
     ))
 
 
@@ -194,9 +283,10 @@ CROSS_ENTROPY_DELTA = Step(
      "return (probs - targets) / ___"),
     Tol(1e-9, 1e-12), (
         Check("shape", 1, delta_shape),
-        value_check(delta_values, 2, SHAPE, False),
+        value_check(delta_values, 1, SHAPE, False),
         value_check(delta_values, 2, SHAPE, True),
         Check("numeric gradient", 3, delta_gradient, SHAPE),
+        Check("inputs unchanged", 1, inputs_unchanged, SHAPE),
     ),
     arguments="loss",
     mistakes=(
@@ -212,5 +302,15 @@ CROSS_ENTROPY_DELTA = Step(
         Mistake('delta-extra-derivative', "you multiplied by probs * (1 - probs), a sigmoid's "
                 "derivative: with a softmax and the cross-entropy it cancels, and the delta is (probs - targets) / n.",
             code(DELTA, "return (probs - targets) * probs * (1 - probs) / len(targets)")),
+        Mistake('delta-wrt-probs', "-targets / probs / n is the gradient with respect to the probabilities; "
+                "the delta is with respect to the logits z, through the softmax, where the two collapse into "
+                "(probs - targets) / n.",
+            code(DELTA, "return -targets / probs / len(targets)")),
+        Mistake('delta-over-k', "you divided by k = {k}, the number of classes (probs.shape[1]), where the mean "
+                "over the batch divides by n = {n}, its rows: (probs - targets) / probs.shape[0].",
+            code(DELTA, "return (probs - targets) / probs.shape[1]")),
         GENERIC['sign-times-n'].example(code(DELTA, "return targets - probs")),
+        GENERIC['lost-batch-axis'].example(code(DELTA, "return np.mean(probs - targets, axis=0)")),
+        GENERIC['whole-numbers'].example(code(DELTA, "return (probs - targets) // len(targets)")),
+        GENERIC['times-2'].example(code(DELTA, "return 2 * (probs - targets) / len(targets)")),  # the squared error's 2
     ))

@@ -175,9 +175,19 @@ SOFTMAX = Step(
         Mistake('softmax-global-max', "you subtracted np.max(z), the maximum of the whole array: a row far below "
                 "it underflows to 0 / 0. Subtract each row's maximum: np.max(z, axis=1, keepdims=True).",
             code(SM, "e = np.exp(z - np.max(z))", ROWS)),
+        Mistake('softmax-column-max', "you subtracted np.max(z, axis=0), each column's maximum: a row's softmax "
+                "is unchanged only when one constant is taken from the whole row, and each column's differs. Subtract "
+                "each row's maximum: np.max(z, axis=1, keepdims=True).",
+            code(SM, "e = np.exp(z - np.max(z, axis=0, keepdims=True))", ROWS)),
         Mistake('softmax-modifies-input', "you changed z in place (z -= ...): the caller's logits are "
                 "overwritten. Make a new array: shifted = z - np.max(z, axis=1, keepdims=True).",
             code(SM, "z -= np.max(z, axis=1, keepdims=True)", "e = np.exp(z)", ROWS)),
+        GENERIC['last-row-skipped'].example(code(SM, "out = np.zeros(z.shape)", "for i in range(len(z) - 1):",
+                                                 "    e = np.exp(z[i] - np.max(z[i]))", "    out[i] = e / np.sum(e)",
+                                                 "return out")),
+        GENERIC['first-row-skipped'].example(code(SM, "out = np.zeros(z.shape)", "for i in range(1, len(z)):",
+                                                  "    e = np.exp(z[i] - np.max(z[i]))", "    out[i] = e / np.sum(e)",
+                                                  "return out")),
         GENERIC['shape-transposed'].example(code(SM, "e = np.exp(z.T - np.max(z.T, axis=0))", "return e / np.sum(e, axis=0)")),
     ))
 

@@ -252,7 +252,8 @@ def every_example_once(ctx):
         if len(seen) != AUDIT_EXAMPLES or max(seen.values()) > 1:
             used = sum(seen.values())
             twice = sum(1 for c in seen.values() if c > 1)
-            moved = "" if len({tuple(b) for b in batches}) > 1 else                 f" (each of its {len(batches)} batches the same {len(batches[0])} examples)"
+            moved = "" if len({tuple(b) for b in batches}) > 1 else \
+                f" (each of its {len(batches)} batches the same {len(batches[0])} examples)"
             raise Fail(f"during {AUDITED}, epoch {number} used {len(seen)} distinct examples of "
                        f"{AUDIT_EXAMPLES}{moved}, {used} in all, {twice} of them more than once: "
                        "does the batch start move through a new permutation of all n rows "

@@ -11,7 +11,7 @@ E = np.random.default_rng(0).normal(size=(7, 10))
 
 @pytest.mark.parametrize("factor, words", [
     (7, "n = 7 times too large"), (1 / 7, "n = 7 times too small"), (-1, "sign is flipped"),
-    (0.1, "1/10"), (2.5, "exactly 2.5 times")])
+    (0.1, "1/10"), (2.5, "Every entry is 2.5 times the expected one: the formula.s form is right")])
 def test_scalar_multiples_are_named(factor, words):
     with pytest.raises(Fail, match=words):
         compare(E * factor, E, TOL, what="x", n=7, k=10)

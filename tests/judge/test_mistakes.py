@@ -29,7 +29,7 @@ def graded(tmp_path_factory):
     grade_variant = variant_grader(tmp_path_factory, SEED)
 
     def get(step, m):
-        report = grade_variant(m.slug, step, m.code, [step])
+        report = grade_variant((step, m.slug), step, m.code, [step])
         return (*report.steps, *report.bonus)[0]
 
     return get
@@ -87,7 +87,8 @@ def test_correct_code_is_never_named(submission, alternative):
 
 
 @pytest.mark.parametrize("factor, slug", [(7, "times-n"), (1 / 7, "times-1/n"), (-1, "sign"),
-                                          (-7, "sign-times-n"), (0.1, "times-1/k"), (2.5, "constant-factor")])
+                                          (-7, "sign-times-n"), (0.1, "times-1/k"),
+                                          (0.7, "k-for-n"), (2, "times-2"), (0.5, "times-1/2")])
 def test_the_heuristics_carry_their_slug(factor, slug):
     e = np.random.default_rng(0).normal(size=(7, 10))
     with pytest.raises(Fail) as info:
@@ -97,3 +98,38 @@ def test_the_heuristics_carry_their_slug(factor, slug):
     with pytest.raises(Fail) as info:
         expect_array(np.zeros((7, 10)), (1, 10), what="db")
     assert info.value.cause == "batch-axis-kept"
+
+
+@pytest.mark.parametrize("factor", [2.5, 0.0638516, -44443.3])
+def test_a_ratio_that_means_nothing_names_nothing(factor):
+    """Any number is some multiple of another: only n, 1/n, k, 1/k, -1, 2, 1/2 ... name a
+    mistake. A whole array in proportion still says the formula's form is right; a scalar
+    says nothing of a factor."""
+    e = np.random.default_rng(0).normal(size=(7, 10))
+    with pytest.raises(Fail) as info:
+        compare(e * factor, e, Tol(1e-9, 1e-12), what="x", n=7, k=10)
+    assert info.value.cause == "" and "Named mistake" not in str(info.value)
+    assert "times the expected one: the formula's form is right" in str(info.value)
+    with pytest.raises(Fail) as info:
+        compare(np.float64(3.0) * factor, np.float64(3.0), Tol(1e-9, 1e-12), what="the loss", n=7, k=10)
+    assert info.value.cause == "" and "times" not in str(info.value)
+
+
+def test_a_ratio_two_readings_fit_names_neither():
+    """n = 2: twice too large is a missing 1/n or a term counted twice alike."""
+    e = np.random.default_rng(0).normal(size=(2, 10))
+    with pytest.raises(Fail) as info:
+        compare(e * 2, e, Tol(1e-9, 1e-12), what="x", n=2, k=10)
+    assert info.value.cause == ""
+    with pytest.raises(Fail) as info:
+        compare(e * 2, e, Tol(1e-9, 1e-12), what="x", n=7, k=10)
+    assert info.value.cause == "times-2"
+
+
+def test_a_bias_gradient_with_one_entry_per_example_was_summed_over_the_units():
+    with pytest.raises(Fail) as info:
+        expect_array(np.zeros(7), (1, 128), what="db1", bias_ok=True)
+    assert info.value.cause == "summed-over-units" and "axis 1, the units" in str(info.value)
+    with pytest.raises(Fail) as info:  # not a bias: no talk of units
+        expect_array(np.zeros(7), (1, 128), what="x")
+    assert info.value.cause == ""
