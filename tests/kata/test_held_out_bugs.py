@@ -20,7 +20,8 @@ from grader.grade import grade
 
 SEED = 11
 TARGET = 0.9
-SETS = ("held_out_bugs", "held_out_bugs_2", "held_out_bugs_3", "held_out_bugs_4", "held_out_bugs_5")
+SETS = ("held_out_bugs", "held_out_bugs_2", "held_out_bugs_3", "held_out_bugs_4", "held_out_bugs_5",
+        "held_out_bugs_6")
 
 
 def bugs(name):
