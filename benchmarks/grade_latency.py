@@ -54,7 +54,9 @@ def cold_grades(path, runs, tier, root=ROOT):
                              capture_output=True, text=True, cwd=root, check=True, env=env)
         walls.append(time.perf_counter() - started)
         report = json.loads(run.stdout)
-        assert report["score"] == report["max_score"], "the reference must earn full marks"
+        lost = [f"{s['name']}: {c['name']}: {c['message'][:300]}" for s in report["steps"]
+                for c in s["checks"] if c["status"] != "passed"]
+        assert report["score"] == report["max_score"], f"the reference must earn full marks ({root}): {lost}"
         assert report["isolation"]["tier"] == tier
         for step in report["steps"]:
             steps.setdefault(step["name"], []).append(step["seconds"])

@@ -26,7 +26,7 @@ from grader.judge import data
 from grader.kata.training import DEFAULTS, accuracy, curve, traced_training
 
 EPOCHS, BATCH_SIZE, LEARNING_RATE = 50, 64, 1.0
-REFERENCE_TASKS = tuple(range(9))  # hidden tasks the reference is recorded on
+REFERENCE_TASKS = tuple(range(40))  # hidden tasks the reference is recorded on: train's full-marks bar is its best
 KERAS_TASKS = tuple(range(5))  # and Keras (4.6 s a fit)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from grader.judge.compare import Tol, Fail, expect_array, failing, fmt, show, where
 from grader.judge.context import array_cases, finite_matrices, prop, stable, unchanged
-from grader.kata.step import SHAPE, Check, Step, value_check
+from grader.kata.step import PUBLIC, SHAPE, Check, Step, value_check
 from grader.judge.mistakes import GENERIC, Mistake, code
 
 
@@ -168,7 +168,7 @@ SIGMOID = Step(
         Check("shape", 1, sigmoid_shape),
         value_check(sigmoid_values, 1, SHAPE, False),
         value_check(sigmoid_values, 2, SHAPE, True),
-        Check("input unchanged", 1, input_unchanged, SHAPE),
+        Check("input unchanged", 1, input_unchanged, PUBLIC),
         Check("stable at |z| up to 1000", 2, sigmoid_stable, SHAPE),
         Check("properties: range, symmetry, monotone", 1, sigmoid_properties, SHAPE),
     ),
@@ -209,7 +209,7 @@ SIGMOID_DERIVATIVE = Step(
         Check("shape", 1, derivative_shape),
         value_check(derivative_values, 1, SHAPE, False),
         value_check(derivative_values, 2, SHAPE, True),
-        Check("input unchanged", 1, input_unchanged, SHAPE),
+        Check("input unchanged", 1, input_unchanged, PUBLIC),
         Check("properties: range [0, 1/4], symmetry", 1, derivative_properties, SHAPE),
     ),
     arguments="elementwise",

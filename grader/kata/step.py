@@ -16,6 +16,7 @@ from typing import Callable
 from grader.judge.compare import Tol
 
 SHAPE = ("shape",)  # what most checks need first
+PUBLIC = ("values on public inputs",)  # what an input-unchanged check needs: a function that computes nothing keeps nothing
 
 
 @dataclass(frozen=True)

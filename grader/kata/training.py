@@ -3,14 +3,20 @@
 Accuracy: the student's ``train`` runs with its defaults on a hidden task (``data.task``: the
 digits split afresh, pixels and classes permuted by the instructor's seed), so weights fitted
 in advance are worth chance. Its validation accuracy is compared with the better of the
-reference's on the same task (trained here, beside the student's, since tasks differ in
-difficulty by a few points) and the article's Keras model's median over recorded tasks of the
-same kind (``records/keras.json``, see ``grader.kata.records``; the reference's are recorded
-too, ``records/reference.json``). One validation digit is
-0.56 points and the standard error near 97 % is about 1.3 points, so differences under 3 points
-are not graded: full marks from the better median minus 0.03, none at or below 0.70, linear
-between. One training decides; only a result short of full marks trains two more seeds, and the
-median of the three counts.
+reference's on the same task and the article's Keras model's median over recorded tasks of the
+same kind (``records/keras.json``; see ``grader.kata.records``). One validation digit is 0.56
+points and the standard error near 97 % is about 1.3 points, so differences under 3 points are
+not graded: full marks from the better of the two minus 0.03, none at or below 0.70, linear
+between.
+
+Tasks differ in difficulty (the reference reaches 0.944 to 0.994 on 40 recorded ones), so the
+comparison is with the reference trained on the student's own task; but only when it could
+matter. One training of the student's comes first: at or above the reference's 90 % quantile
+over the recorded tasks (``records/reference.json``) minus 0.03, it earns full marks, and
+nothing else is trained (on the easiest tenth of tasks the reference might have set the bar up
+to a point higher: less than the standard error). Below it, the reference trains on the task,
+in a process of the grader's own, beside two more seeds of the student's, and the median of the
+student's three counts.
 
 The loop: short audit trainings on 100 examples of the task, with the calls ``train`` makes to
 ``backprop`` and ``update`` recorded in the child (``Submission.call(trace=...)``), check what
@@ -38,6 +44,7 @@ from grader.sandbox.runner import Submission
 
 SEEDS = (0, 1, 2)  # the first decides alone unless it falls short of full marks
 MARGIN = 0.03
+EASY = 0.9  # the reference's accuracy on 9 recorded tasks in 10 is at most this quantile
 FLOOR = 0.70
 DEFAULTS = {"epochs": 50, "batch_size": 64, "lr": 0.5}
 AUDIT = {"epochs": 3, "batch_size": 32, "lr": 0.25}  # the audit trainings' arguments
@@ -113,6 +120,13 @@ def _train(ctx, sub, seed):
     return seed, params, returned.seconds
 
 
+def _first(ctx):
+    """The student's first training."""
+    if "runs" not in ctx.cache:
+        ctx.cache["runs"] = [_train(ctx, ctx.sub, SEEDS[0])]
+    return ctx.cache["runs"]
+
+
 def reference_accuracy(task_seed):
     """The reference's validation accuracy on hidden task ``task_seed`` (seed 0)."""
     from grader.judge import reference
@@ -123,32 +137,27 @@ def reference_accuracy(task_seed):
 
 def _reference_process(task_seed):
     """The reference trained on the student's task in a process of the grader's own, one BLAS
-    thread, on the other core while the child trains: hidden tasks differ in difficulty by a
-    few points, so the student is measured against the reference on theirs. (A thread of the
-    grading process would share its BLAS, whose threads spin against the child, or deadlock
-    when told to stop.)"""
+    thread. (A thread of the grading process would share its BLAS, whose threads spin against
+    the child, or deadlock when told to stop.)"""
     env = {**os.environ, **ONE_BLAS_THREAD,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE.parent), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen([sys.executable, "-m", "grader.kata.training", str(task_seed)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-def _first(ctx):
-    """The student's first training, with the reference's on the same task beside it."""
-    if "runs" not in ctx.cache:
-        task_seed = hidden_task_seed(ctx)
-        process = _reference_process(task_seed)
-        try:
-            ctx.cache["runs"] = [_train(ctx, ctx.sub, SEEDS[0])]
-            out, err = process.communicate(timeout=120)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        if process.returncode != 0:
-            raise HarnessError(f"the reference could not be trained on the hidden task: {err.strip()[-500:]}")
-        ctx.cache["reference"] = float(out)
-    return ctx.cache["runs"]
+def _reference_on_task(ctx, train_more):
+    """The reference's accuracy on the student's task, trained while ``train_more()`` runs."""
+    process = _reference_process(hidden_task_seed(ctx))
+    try:
+        result = train_more()
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    if process.returncode != 0:
+        raise HarnessError(f"the reference could not be trained on the hidden task: {err.strip()[-500:]}")
+    return float(out), result
 
 
 def _more(ctx):
@@ -338,16 +347,19 @@ def _accuracies(ctx, runs):
 
 
 def reaches_accuracy(ctx):
-    """Validation accuracy on the hidden task: one training, three when the first falls short."""
+    """Validation accuracy on the hidden task: one training when it clears the bar every task
+    would set; else three, against the reference trained on the same task."""
     keras_record = ctx.options.get("keras") or records.keras()
     keras = keras_record["hidden_tasks"]["val_accuracy"]
+    ceiling = float(np.quantile([r["val_accuracy"] for r in records.reference()["hidden_tasks"]["runs"]], EASY))
     runs = _first(ctx)
-    reference = ctx.cache["reference"]
-    best = max(reference, keras)
     accuracies = _accuracies(ctx, runs)
-    if credit(accuracies[0], best) < 1:  # short of full marks: the median of three seeds decides
-        runs = _more(ctx)
-        accuracies = _accuracies(ctx, runs)
+    if credit(accuracies[0], max(ceiling, keras)) == 1:
+        reference, where = ceiling, f"its {EASY:.0%} quantile over recorded tasks"
+    else:  # the reference on this very task decides, and the median of three seeds
+        reference, runs = _reference_on_task(ctx, lambda: _more(ctx))
+        accuracies, where = _accuracies(ctx, runs), "on the same task"
+    best = max(reference, keras)
     median = float(np.median(accuracies))
     ctx.data.update({"val_accuracy": median, "val_accuracies": accuracies,
                      "reference_val_accuracy": reference, "keras_val_accuracy": keras,
@@ -357,8 +369,8 @@ def reaches_accuracy(ctx):
              f"yours {median:.3f} (the median of seeds {', '.join(str(seed) for seed, _, _ in runs)}: "
              f"{', '.join(f'{a:.3f}' for a in accuracies)})")
     figures = (f"validation accuracy on a hidden task (the digits split afresh, pixels and classes "
-               f"permuted): {yours}; the reference on the same task {reference:.3f}, Keras {keras:.3f} "
-               "(its median over recorded tasks)")
+               f"permuted): {yours}; the reference {reference:.3f} ({where}), Keras {keras:.3f} (its "
+               "median over recorded tasks)")
     if credit(median, best) < 1:
         if symmetric(runs[0][1]):
             why = (" Every hidden unit of a layer ends with the same weights: units that start "

@@ -75,6 +75,19 @@ def test_the_reference_keeps_every_promise_with_one_training(submission):
     assert len(step.data["val_accuracies"]) == 1  # one training decided: it was not near a threshold
 
 
+def test_below_the_bar_the_reference_trains_on_the_same_task_and_three_seeds_decide(submission):
+    """A slow learner (lr 0.02 whatever it is given) falls short of the recorded bar: the
+    reference is trained on the student's own task and compared with the median of three."""
+    step = _train_step(submission, LOOP.format(**{**RIGHT, "lr": "0.02"}))
+    assert len(step.data["val_accuracies"]) == 3
+    accuracy = next(c for c in step.checks if c.name == "validation accuracy on a hidden task")
+    assert "(on the same task)" in accuracy.message and accuracy.status == "failed"
+    from grader.judge.context import Ctx
+    from grader.kata import curriculum
+    task = training.hidden_task_seed(Ctx(training.TRAIN, curriculum.index(training.TRAIN), None, 11, 0.0))
+    assert step.data["reference_val_accuracy"] == training.reference_accuracy(task)
+
+
 def test_canned_weights_earn_nothing(submission):
     step = _train_step(submission, CANNED)
     assert step.score == 0, step.feedback
