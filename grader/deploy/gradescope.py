@@ -116,6 +116,9 @@ def graded(folder):
         isolation.require("Gradescope's autograder (did setup.sh create the nnkata user?)")
         report = grade.grade(file, time_scale=TIME_SCALE, bonus=False)  # the core assignment
     doc = formats.gradescope(report)
+    notes = formats.staff_notes(report)
+    if notes:  # stdout is shown to staff, never to students (stdout_visibility hidden)
+        print("why the checks on hidden inputs failed (staff only):\n" + notes, flush=True)
     name = text.name(file.relative_to(folder).as_posix()) if file else None
     doc["output"] = (f"graded {name}" if file else problem) + "\n" + doc["output"]
     doc["extra_data"] = {"graded": name, "hidden_inputs": report.hidden_inputs,

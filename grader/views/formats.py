@@ -19,7 +19,7 @@ LIMITS = {  # characters per text field
     "classroom": 2000,  # shown in the Actions log, one test per line block
     "junit": 8000,
 }
-HIDDEN_LATER = "they use inputs you cannot see, so the details are shown once grades are published"
+HIDDEN_WHY = "on inputs you cannot see: whether it passed is shown, its inputs and values never are"
 
 
 def clip(message, limit):
@@ -42,35 +42,31 @@ def points(x, top):
 def _check_line(c, show_message=True):
     mark = MARKS[c.status]
     line = f"{mark} {c.name}  {points(c.score, c.max_score):g}/{c.max_score:g}"
-    if c.status != "passed" and show_message and c.message:
-        line += "\n    " + c.message.replace("\n", "\n    ")
+    if c.status != "passed" and c.message:
+        line += "\n    " + (c.message if show_message else HIDDEN_WHY).replace("\n", "\n    ")
     return line
 
 
+def _withheld(s):
+    """A step's checks on hidden inputs whose message would show them: failed ones that ran."""
+    return [c for c in s.checks if c.hidden and c.status in ("failed", "error")
+            and not c.message.startswith("not run")]
+
+
 def gradescope(report):
-    """results.json: one scored test per step, visible at once. What failed on hidden inputs is
-    said at once; why (which would show those inputs) is a zero-point test shown after_published."""
+    """results.json: one scored test per step, every one visible, so the student sees the total
+    at once (Gradescope hides it while any test is hidden). A check on hidden inputs says
+    whether it passed, inside its step's test; why it failed would show those inputs, so it goes
+    to the staff only (``staff_notes``, printed where run_autograder's stdout is staff-only)."""
     tests = []
     for i, s in enumerate(report.steps, 1):
-        hidden = [c for c in s.checks if c.hidden and c.status in ("failed", "error")
-                  and not c.message.startswith("not run")]
-        if s.status == "pending":
-            public = [s.feedback]
-        else:
-            public = [_check_line(c, c not in hidden) for c in s.checks]
-        if hidden:
-            public.append(f"(why the hidden-input checks failed: {HIDDEN_LATER})")
+        withheld = _withheld(s)
+        lines = [s.feedback] if s.status == "pending" else [_check_line(c, c not in withheld) for c in s.checks]
         tests.append({"name": s.name, "number": str(i), "score": points(s.score, s.max_score),
                       "max_score": float(s.max_score),
                       "status": "passed" if s.status == "passed" else "failed",
-                      "output": clip("\n".join(public), LIMITS["gradescope"]),
+                      "output": clip("\n".join(lines), LIMITS["gradescope"]),
                       "output_format": "text", "tags": [s.name], "visibility": "visible"})
-        if hidden:
-            why = "\n".join(_check_line(c) for c in hidden)
-            tests.append({"name": f"{s.name}: feedback on hidden inputs", "number": f"{i}.1",
-                          "score": 0.0, "max_score": 0.0, "status": "failed",
-                          "output": clip(why, LIMITS["gradescope"]), "output_format": "text",
-                          "tags": [s.name], "visibility": "after_published"})
     summary = f"nnkata {report.grader_version}: {points(report.score, report.max_score):g}/" \
               f"{report.max_score:g} points"
     if report.isolation and not report.isolation.get("isolated"):
@@ -79,6 +75,11 @@ def gradescope(report):
             "execution_time": round(float(report.seconds), 3),
             "output": summary, "output_format": "text", "visibility": "visible",
             "stdout_visibility": "hidden", "tests": tests}
+
+
+def staff_notes(report):
+    """Why each check on hidden inputs failed, for the course staff alone, or ''."""
+    return "\n".join(f"{s.name}: {_check_line(c)}" for s in report.steps for c in _withheld(s))
 
 
 def _status(report, passed="pass", failed="fail"):

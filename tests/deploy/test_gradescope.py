@@ -221,10 +221,19 @@ def test_the_stubs_earn_nothing_and_a_fresh_seed_is_drawn_without_one(root):
 
 def test_a_buggy_softmax_loses_softmax_points(root):
     text = replace_function(REFERENCE.read_text(), "softmax", BUGGY_SOFTMAX)
-    doc, _ = autograde(root["root"], {"hw/network.py": text})
+    doc, done = autograde(root["root"], {"hw/network.py": text})
     steps = valid(doc)
     assert steps["softmax"]["score"] < steps["softmax"]["max_score"] and doc["score"] < 100.0
     assert "stable at logits" in steps["softmax"]["output"]
+    # the total shows at once: every test visible; the hidden check's verdict in its step's test,
+    # and why only on run_autograder's stdout, which Gradescope shows the staff alone
+    axis_0 = "def softmax(z):\n    e = np.exp(z - z.max(axis=0))\n    return e / e.sum(axis=0)\n"
+    doc, done = autograde(root["root"], {"hw/network.py": replace_function(REFERENCE.read_text(), "softmax", axis_0)})
+    steps = valid(doc)
+    assert {t["visibility"] for t in doc["tests"]} == {"visible"} and len(doc["tests"]) == len(steps)
+    assert "✗ values on hidden inputs" in steps["softmax"]["output"]
+    assert "inputs you cannot see" in steps["softmax"]["output"]
+    assert "(staff only)" in done.stdout and "softmax: ✗ values on hidden inputs" in done.stdout
     untouched = [n for n in steps if n not in ("softmax", "train")]  # each step gets the reference's
     assert all(steps[n]["score"] == steps[n]["max_score"] for n in untouched)
 

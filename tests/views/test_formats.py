@@ -109,15 +109,19 @@ def _with_hidden_failure(report, secret):
     return r
 
 
-def test_gradescope_shows_hidden_input_feedback_only_after_publication(reports):
+def test_gradescope_shows_the_total_at_once_and_a_hidden_check_as_pass_or_fail(reports):
+    """Gradescope hides the total while any test is hidden: every test is visible; a failed
+    check on hidden inputs says so in its step's test, and why only to the staff."""
     secret = "row 4 of your softmax is 0.37 where 0.12 was expected"
-    doc = formats.gradescope(_with_hidden_failure(reports["reference"], secret))
-    visible = [t for t in doc["tests"] if t["visibility"] == "visible"]
-    later = [t for t in doc["tests"] if t["visibility"] == "after_published"]
-    assert not any(secret in t["output"] for t in visible) and secret not in doc["output"]
-    assert "once grades are published" in visible[2]["output"]
-    assert len(later) == 1 and secret in later[0]["output"] and later[0]["max_score"] == 0
-    assert later[0]["number"] == "3.1"
+    report = _with_hidden_failure(reports["reference"], secret)
+    doc = formats.gradescope(report)
+    assert {t["visibility"] for t in doc["tests"]} == {"visible"} and doc["visibility"] == "visible"
+    assert [t["name"] for t in doc["tests"]] == [s.name for s in report.steps]  # one test per step, no more
+    assert secret not in json.dumps(doc)
+    softmax = doc["tests"][2]
+    assert "✗ values on hidden inputs  0/2" in softmax["output"] and "inputs you cannot see" in softmax["output"]
+    assert softmax["score"] == report.steps[2].score and doc["score"] == report.score
+    assert secret in formats.staff_notes(report) and formats.staff_notes(reports["reference"]) == ""
     assert schema("gradescope").is_valid(doc)
 
 
@@ -240,5 +244,5 @@ def test_the_command_line_writes_any_unicode_in_every_format(tmp_path):
         text = run.stdout.decode("utf-8")
         parsed(fmt, text)
         assert not any(raw in text for raw in RAW) and "\x1b" not in run.stderr.decode(), fmt
-        if fmt not in ("csv", "gradescope"):  # gradescope keeps a hidden check's why for later
+        if fmt != "csv":
             assert "\\x1b[2J" in text, fmt
