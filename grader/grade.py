@@ -190,8 +190,11 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
     alone = [s for s in chosen if s.own_process and s.name not in problems]
 
     def run(step, submission):
+        mark = submission.output.mark()
         with np.errstate(all="ignore"):  # judging a student's NaNs must not print anything
-            return run_step(step, curriculum.index(step), submission, seed, time_scale, options)
+            result = run_step(step, curriculum.index(step), submission, seed, time_scale, options)
+        result.printed = submission.output.since(mark)  # what this step's calls printed
+        return result
 
     dropped, budgets = [], []  # bytes printed past the cap, and what bounded the tree, per child
 

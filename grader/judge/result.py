@@ -65,12 +65,16 @@ class CheckResult(_Cleaned):
 @dataclass
 class StepResult(_Cleaned):
     _NAMES = ("name",)
+    _MESSAGES = ("printed",)
 
     name: str
     max_score: float
     checks: list = field(default_factory=list)
     seconds: float = 0.0
     data: dict = field(default_factory=dict)  # figures a view may show (e.g. accuracies)
+    printed: str = ""  # what the student's code printed while the step was graded: for the
+    # views that show it (Exercism's output), never in the JSON report, where a printed forgery
+    # of a report would sit beside the real one
 
     @property
     def score(self):

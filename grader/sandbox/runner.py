@@ -221,6 +221,20 @@ class Output:
         """Bytes printed beyond the cap: read and counted, never kept."""
         return self._kept()[1]
 
+    def mark(self):
+        """Where the output stands now: for ``since``."""
+        self.settle()
+        text, dropped = self._kept()
+        return len(text), dropped
+
+    def since(self, mark):
+        """What was printed after ``mark`` (a ``mark()``): its kept text, and a note of how
+        much more was dropped."""
+        self.settle()
+        text, dropped = self._kept()
+        more = dropped - mark[1]
+        return text[mark[0]:] + (f"\n… {size(more)} more output was dropped" if more > 0 else "")
+
     def _kept(self):
         with self._lock:
             kept, total = bytes(self.kept), self.total

@@ -98,22 +98,41 @@ def _step_status(s):
 
 
 def _test_code(step):
+    """The call a step checks, as code: ``softmax(z)`` against the reference's, check by check."""
     from grader.kata import curriculum
-    spec = curriculum.BY_NAME[step.name]
-    checks = ", ".join(c.name for c in step.checks)
-    return f"{spec.signature}: {spec.goal}. Checks: {checks}."
+    spec = curriculum.step(step.name)
+    call, _, returns = spec.signature.partition(" -> ")
+    call = call.replace("*, ", "")
+    names = returns.strip("()")
+    target = names if all(n.strip().isidentifier() for n in names.split(",")) and names not in (
+        "ndarray", "float") else "result"
+    checks = "\n".join(f"# {c.name}" for c in step.checks)
+    return f"{target} = {call}\n{checks}"
+
+
+OUTPUT_CAP = 500  # Exercism's Python runner: what was printed, stripped, cut to 500 with its note
+OUTPUT_CUT = " [Output was truncated. Please limit to 500 chars]"
+
+
+def exercism_output(printed):
+    """``printed`` as Exercism's Python runner shows a test's output, or None when empty."""
+    printed = (printed or "").strip()
+    if len(printed) > OUTPUT_CAP:
+        printed = printed[:OUTPUT_CAP - len(OUTPUT_CUT)] + OUTPUT_CUT
+    return printed or None
 
 
 def exercism(report):
-    """Exercism's test-runner interface, version 3: one test per step, task_id its index."""
+    """Exercism's test-runner interface, version 3: one test per step, with what the student's
+    code printed while it was graded. No task_id: nnkata ships no instructions.md with tasks."""
     status, message = _status(report)
     out = {"version": 3, "status": status}
     if message:
         out["message"] = message
     out["tests"] = [{"name": s.name, "status": _step_status(s),
                      "message": None if s.status == "passed" else s.feedback,
-                     "output": None, "test_code": _test_code(s), "task_id": i}
-                    for i, s in enumerate(report.steps, 1)]
+                     "output": exercism_output(s.printed), "test_code": _test_code(s)}
+                    for s in report.steps]
     return out
 
 

@@ -44,11 +44,23 @@ AVAILABLE = {"numpy", "scipy", "sklearn", "joblib", "threadpoolctl"}
 
 
 MAIN = os.getpid()  # a copy of this process forked by student code never speaks the protocol
+PRINTED = (sys.stdout, sys.stderr)  # the pipe's own streams, whatever student code rebinds
+
+
+def flush_printed():
+    """What the student printed goes down the pipe before the reply: the parent reads it as the
+    step's output (a pipe is block-buffered). A stream that fails to flush is not our concern."""
+    for stream in PRINTED:
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - closed or replaced by student code
+            pass
 
 
 def send(message, values=None):
     if os.getpid() != MAIN:  # a fork returning into this module: it must not answer for us
         os._exit(0)
+    flush_printed()
     data = wire.encode(message, values)
     view = memoryview(data)
     while view:
