@@ -102,6 +102,8 @@ def _parser():
     cls_sub = cls.add_subparsers(dest="action", required=True, metavar="ACTION")
     cls_sub.add_parser("init", help="write the repository, with the workflow that grades every push"
                        ).add_argument("dir")
+    cls_sub.add_parser("outputs", help="a --format classroom result as $GITHUB_OUTPUT lines, one "
+                       "base64 result per runner (what the workflow does)").add_argument("dir", metavar="RESULT")
 
     base = sub.add_parser("baseline", help="train the article's Keras model for real and record it "
                           "(for maintainers; needs TensorFlow)")
@@ -284,6 +286,9 @@ def cmd_gradescope(args):
 
 def cmd_classroom(args):
     from grader.deploy import classroom
+    if args.action == "outputs":
+        sys.stdout.write(classroom.outputs(args.dir))
+        return 0
     written = classroom.init(args.dir)
     print(f"wrote {len(written)} files into {args.dir}: push it to GitHub and make it the "
           "assignment's template repository")

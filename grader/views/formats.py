@@ -16,7 +16,7 @@ from grader.views.marks import MARKS
 LIMITS = {  # characters per text field
     "gradescope": 8000,  # no documented cap; long outputs make the results page unreadable
     "exercism": 500,  # the test runner interface caps `output` at 500
-    "classroom": 2000,  # shown in the Actions log, one test per line block
+    "classroom": 1000,  # each lost step's message: ten of them, base64, fit one environment string
     "junit": 8000,
 }
 HIDDEN_WHY = "on inputs you cannot see: whether it passed is shown, its inputs and values never are"
@@ -136,28 +136,16 @@ def exercism(report):
     return out
 
 
-def quarter(x, top):
-    """A score rounded down to a quarter point: sums of quarters are exact in binary, so the
-    reporter's own JavaScript sum prints the same total as we do (never 0.30000000000000004)."""
-    return math.floor(points(x, top) * 4 + 1e-9) / 4
-
-
 def classroom(report, filename="exercises/network.py"):
-    """What a GitHub Classroom runner hands to autograding-grading-reporter: per-test score."""
-    status, message = _status(report)
-    tests = [{"name": s.name, "status": _step_status(s),
-              "message": "" if s.status == "passed" else clip(s.feedback, LIMITS["classroom"]),
-              "test_code": _test_code(s), "filename": filename, "line_no": 0,
-              "duration": round(float(s.seconds), 3), "score": quarter(s.score, s.max_score)}
-             for s in report.steps]
-    out = {"version": 1, "status": status, "max_score": float(report.max_score), "tests": tests}
-    return {**out, "message": message} if message else out
+    """What GitHub Classroom's reporter reads, by runner: see ``grader.views.classroom``."""
+    from grader.views import classroom as gh
+    return gh.runners(report, filename)
 
 
 def classroom_points(report):
-    """The line GitHub Classroom shows a grade with: the same sum the reporter makes."""
-    total = sum(quarter(s.score, s.max_score) for s in report.steps)
-    return f"Points {total:g}/{report.max_score:g}"
+    """The line GitHub Classroom's gradebook gets: ``Points X/Y``, X nnkata's score to the cent."""
+    from grader.views import classroom as gh
+    return gh.points_line(report)
 
 
 def junit(reports):

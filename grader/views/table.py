@@ -198,6 +198,6 @@ def write(report, fmt, stream=None, **options):
     stream = stream or sys.stdout
     stream.write(render(report, fmt, colour=use_colour(stream), **options))
     stream.flush()
-    if fmt == "classroom":  # GitHub Classroom reads the grade from this line; stdout stays JSON
-        from grader.views import formats
-        print(formats.classroom_points(report), file=sys.stderr)
+    if fmt == "classroom":  # the Actions log: the table, each step's reasons, the Points line
+        from grader.views import classroom
+        sys.stderr.write(classroom.log_text(report))

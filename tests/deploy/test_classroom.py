@@ -71,9 +71,17 @@ def test_the_workflow_is_what_github_classroom_reads(starter):
     grade = next(s for s in steps if "--format classroom" in s.get("run", ""))
     reporter = next(s for s in steps if s.get("uses", "").startswith(
         "classroom-resources/autograding-grading-reporter@"))
-    runner = reporter["with"]["runners"]
-    assert runner == grade["id"]
-    assert reporter["env"] == {f"{runner.upper()}_RESULTS": f"${{{{ steps.{runner}.outputs.result }}}}"}
+    runners = reporter["with"]["runners"].split(",")
+    assert runners == ["earned", "lost"]
+    assert reporter["if"] == "always()"  # a grade step that failed still posts its points (0)
+    for runner in runners:  # this step's output, else a 0-point result that says why
+        value = reporter["env"][f"{runner.upper()}_RESULTS"]
+        assert value.startswith(f"${{{{ steps.{grade['id']}.outputs.{runner} || '")
+        fallback = json.loads(base64.b64decode(value.split("'")[1]))
+        jsonschema.validate({"earned": fallback, "lost": fallback}, SCHEMA)
+        assert all(t["score"] == 0 for t in fallback["tests"])
+        if runner == "lost":
+            assert fallback["max_score"] == 100 and "did not finish" in fallback["tests"][0]["name"]
     assert steps.index(grade) < steps.index(reporter)
     # grading other people's code needs a sandbox: Debian's bubblewrap, installed first
     sandbox = next(s for s in steps if "apt-get install" in s.get("run", "") and "bubblewrap" in s["run"])
@@ -94,33 +102,37 @@ def run_grading_step(starter, installed, student_file, tmp_path):
     run = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=repo, env=env,
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    key, _, value = output.read_text().strip().partition("=")
-    assert key == "result"
-    return json.loads(base64.b64decode(value)), run.stderr
+    lines = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert set(lines) == {"earned", "lost"}
+    return {k: json.loads(base64.b64decode(v)) for k, v in lines.items()}, run.stderr
 
 
 def reporter_points(result):
-    """What notify-classroom.js computes: the sum of the tests' scores over max_score."""
-    total = 0
-    for test in result["tests"]:
-        total += test["score"]
-    return total, result["max_score"]
+    """What notify-classroom.js computes: the tests' scores summed over the runners whose
+    max_score is not 0, over their max_scores (see tests/views/test_classroom_reporter.py)."""
+    total, top = 0, 0
+    for runner in result.values():
+        if runner["max_score"]:
+            top += runner["max_score"]
+            for test in runner["tests"]:
+                total += test["score"]
+    return total, top
 
 
 def test_the_reference_earns_every_point(starter, installed, tmp_path):
     result, stderr = run_grading_step(starter, installed, REFERENCE, tmp_path)
     jsonschema.validate(result, SCHEMA)
-    assert reporter_points(result) == (100, 100) and result["status"] == "pass"
-    assert "Points 100/100" in stderr
-    assert "/.grader" not in result["tests"][0]["filename"]
+    assert reporter_points(result) == (100, 100) and result["lost"]["status"] == "pass"
+    assert stderr.rstrip().endswith("Points 100/100") and "10/10 steps passed" in stderr
+    assert "/.grader" not in result["earned"]["tests"][0]["filename"]
 
 
 def test_the_stubs_earn_nothing(starter, installed, tmp_path):
     result, stderr = run_grading_step(starter, installed, paths.exercise_file(), tmp_path)
     jsonschema.validate(result, SCHEMA)
-    assert reporter_points(result) == (0, 100) and result["status"] == "fail"
-    assert "NotImplementedError" in result["tests"][0]["message"]
-    assert "Points 0/100" in stderr
+    assert reporter_points(result) == (0, 100) and result["lost"]["status"] == "fail"
+    assert "NotImplementedError" in result["lost"]["tests"][0]["message"]
+    assert stderr.rstrip().endswith("Points 0/100")
 
 
 def test_a_mistake_costs_its_step_and_the_points_line_agrees(starter, installed, tmp_path):
@@ -131,9 +143,9 @@ def test_a_mistake_costs_its_step_and_the_points_line_agrees(starter, installed,
         """))
     result, stderr = run_grading_step(starter, installed, buggy, tmp_path)
     jsonschema.validate(result, SCHEMA)
-    by = {t["name"]: t for t in result["tests"]}
-    assert by["cross_entropy_delta"]["status"] == "fail"
-    assert "times too large" in by["cross_entropy_delta"]["message"]
-    assert all(by[n]["status"] == "pass" for n in by if n not in ("cross_entropy_delta", "train"))
+    lost = {t["name"].split(":")[0]: t for t in result["lost"]["tests"]}
+    assert set(lost) <= {"cross_entropy_delta", "train"} and "cross_entropy_delta" in lost
+    assert "times too large" in lost["cross_entropy_delta"]["message"]
+    assert "times too large" in stderr  # the reason is in the Actions log
     total, top = reporter_points(result)
-    assert f"Points {total:g}/{top:g}" in stderr and total < 100
+    assert stderr.rstrip().endswith(f"Points {total:g}/{top:g}") and total < 100
