@@ -130,8 +130,9 @@ def dumps(data):
 
 
 SINGLE_FORMATS = ("gradescope", "exercism", "classroom")  # one submission's page on a platform
-FORMATS = ("table", "json", "csv", *SINGLE_FORMATS, "junit")
-CLASS_FORMATS = ("table", "json", "csv", "junit")  # several submissions in one text
+FORMATS = ("table", "json", "csv", *SINGLE_FORMATS, "junit", "canvas")
+CLASS_FORMATS = ("table", "json", "csv", "junit", "canvas")  # several submissions in one text
+ROSTER_FORMATS = ("canvas",)  # a class's grades through a roster (``deploy/roster.py`` renders it)
 
 
 def render(report, fmt, *, colour=False, **options):
@@ -147,6 +148,9 @@ def render(report, fmt, *, colour=False, **options):
         return formats.junit([report])
     if fmt in SINGLE_FORMATS:
         return dumps(getattr(formats, fmt)(report)) + "\n"
+    if fmt in ROSTER_FORMATS:
+        raise HarnessError(f"--format {fmt} grades a class through a roster: give the class folder "
+                           "and --roster ROSTER.csv")
     raise HarnessError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
@@ -191,6 +195,8 @@ def render_class(outcomes, fmt, *, colour=False):
                       "not_graded": [{"name": text.name(n), "error": text.clean(o.error)}
                                      for n, o in sorted(outcomes.items())
                                      if o.report is None]}) + "\n"
+    if fmt in ROSTER_FORMATS:
+        raise HarnessError(f"--format {fmt} needs --roster ROSTER.csv")
     raise HarnessError(f"--format {fmt} is not a format for several submissions")
 
 
