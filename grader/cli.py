@@ -11,8 +11,8 @@ one_blas_thread()
 
 
 def format_choices():
-    from grader.views.table import FORMATS
-    return FORMATS
+    from grader.views.table import FORMATS, ROSTER_FORMATS
+    return (*FORMATS, *ROSTER_FORMATS)
 
 
 def _parser():
@@ -268,8 +268,8 @@ def _grade_batch(args):
         raise HarnessError("--plot and --live-baseline grade one submission at a time")
     if args.format in table.SINGLE_FORMATS:
         raise HarnessError(f"--format {args.format} describes one submission: grade each file "
-                           f"alone, or use {', '.join(table.CLASS_FORMATS[:-1])} or "
-                           f"{table.CLASS_FORMATS[-1]} for a class")
+                           f"alone, or use {', '.join(table.CLASS_FORMATS)} or "
+                           f"{' or '.join(table.ROSTER_FORMATS)} (with --roster) for a class")
     canvas = None
     if args.roster:  # read and checked before anything is graded
         from grader.deploy import roster

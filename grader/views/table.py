@@ -1,6 +1,7 @@
 """Views of a ``Report``: the terminal table, the contract's JSON document, and (through
 ``grader/views/formats.py``) every other tool's format. ``FORMATS`` is the list the command
-line offers, ``SINGLE_FORMATS`` and ``CLASS_FORMATS`` those for one submission and for a class.
+line offers, ``SINGLE_FORMATS`` and ``CLASS_FORMATS`` those for one submission and for a class,
+and ``ROSTER_FORMATS`` those of a class through a roster (Canvas).
 
 Beside them, what other views of a grade on a terminal (``nnkata list``, ``nnkata watch``)
 show it with: ``paint``, ``points_text``, ``wrap_lines`` and ``use_colour``.
@@ -130,9 +131,11 @@ def dumps(data):
 
 
 SINGLE_FORMATS = ("gradescope", "exercism", "classroom")  # one submission's page on a platform
-FORMATS = ("table", "json", "csv", *SINGLE_FORMATS, "junit", "canvas")
-CLASS_FORMATS = ("table", "json", "csv", "junit", "canvas")  # several submissions in one text
-ROSTER_FORMATS = ("canvas",)  # a class's grades through a roster (``deploy/roster.py`` renders it)
+FORMATS = ("table", "json", "csv", *SINGLE_FORMATS, "junit")
+CLASS_FORMATS = ("table", "json", "csv", "junit")  # several submissions in one text
+# A class's grades through a roster: not a rendering of reports alone (``views/canvas.py``,
+# driven by ``deploy/roster.py``); the command line offers them beside FORMATS.
+ROSTER_FORMATS = ("canvas",)
 
 
 def render(report, fmt, *, colour=False, **options):
