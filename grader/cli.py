@@ -11,8 +11,8 @@ one_blas_thread()
 
 
 def format_choices():
-    from grader.views.table import FORMATS
-    return FORMATS
+    from grader.views.table import FORMATS, ROSTER_FORMATS
+    return (*FORMATS, *ROSTER_FORMATS)
 
 
 def _parser():
@@ -59,12 +59,20 @@ def _parser():
     grade = sub.add_parser("grade", help="grade one submission or a class of them (for instructors)")
     grade.add_argument("path", nargs="+", help="a submission (NAME.py or NAME.ipynb), or a folder "
                        "of them (each NAME.py, NAME.ipynb, or NAME/ holding one)")
-    grade.add_argument("--format", choices=format_choices(), default="table")
+    grade.add_argument("--format", choices=format_choices(), default="table",
+                       help="how to print the grades (default: table); canvas: Canvas's gradebook "
+                       "import CSV, through --roster")
     grade.add_argument("--out", metavar="DIR", help="write one JSON report per submission and "
                        "grades.csv here; a rerun grades only what is new or changed")
     grade.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2), metavar="N",
                        help="grade N submissions at a time (default: half the cores, since each "
                        "grade trains beside its other checks)")
+    grade.add_argument("--roster", metavar="ROSTER.csv", help="a class's Canvas gradebook export "
+                       "(Student, ID, SIS User ID, SIS Login ID, Section, ...): each submission named "
+                       "by a student's SIS Login ID, SIS User ID or Canvas ID gets that student's "
+                       "row in OUT/canvas.csv; unmatched names go to OUT/canvas-unmatched.txt")
+    grade.add_argument("--assignment", metavar="'NAME (ID)'", help="the Canvas assignment column "
+                       "to fill (default: the roster's only assignment column)")
     grade.add_argument("--step", action="append", help="grade only this step (repeatable)")
     grade.add_argument("--bonus", action="store_true", help="grade the bonus steps too (reported "
                        "under \"bonus\", outside the score)")
@@ -222,6 +230,7 @@ def cmd_grade(args):
         one = len(args.path) == 1 and stat.S_ISREG(os.lstat(args.path[0]).st_mode) and not args.out
     except OSError:
         one = False
+    _check_roster_options(args, one)
     if not one or args.format in table.SINGLE_FORMATS:  # grading for others: isolated, or waived
         isolation.require("grading submissions for a class or a platform", no_sandbox=args.no_sandbox)
     if not one:
@@ -236,6 +245,22 @@ def cmd_grade(args):
     return 0
 
 
+def _check_roster_options(args, one):
+    """--format canvas needs a class and --roster; --roster and --assignment need a class."""
+    from grader.views import table
+    if args.format in table.ROSTER_FORMATS and not args.roster:
+        raise HarnessError(f"--format {args.format} needs --roster ROSTER.csv: the class's gradebook "
+                           "exported from Canvas (Grades → Export)")
+    if args.assignment is not None and not args.roster:
+        raise HarnessError("--assignment names a column of --roster: give --roster ROSTER.csv too")
+    if args.roster and not args.out and args.format not in table.ROSTER_FORMATS:
+        raise HarnessError("--roster writes OUT/canvas.csv: give --out DIR, or --format canvas to "
+                           "print it")
+    if args.roster and (one or (len(args.path) == 1 and not os.path.isdir(args.path[0]))):
+        raise HarnessError("--roster matches a class's submissions to its students: give the class "
+                           "folder (one NAME.py, NAME.ipynb or NAME/ per student)")
+
+
 def _grade_batch(args):
     """Several submissions: graded in parallel into --out (a temporary folder without it)."""
     import tempfile
@@ -245,13 +270,24 @@ def _grade_batch(args):
         raise HarnessError("--plot and --live-baseline grade one submission at a time")
     if args.format in table.SINGLE_FORMATS:
         raise HarnessError(f"--format {args.format} describes one submission: grade each file "
-                           f"alone, or use {', '.join(table.CLASS_FORMATS[:-1])} or "
-                           f"{table.CLASS_FORMATS[-1]} for a class")
+                           f"alone, or use {', '.join(table.CLASS_FORMATS)} or "
+                           f"{' or '.join(table.ROSTER_FORMATS)} (with --roster) for a class")
+    canvas = None
+    if args.roster:  # read and checked before anything is graded
+        from grader.deploy import roster
+        canvas = roster.Canvas(args.roster, args.assignment)
     with tempfile.TemporaryDirectory() as tmp:
         run = batch.Batch(args.path, args.out or tmp, jobs=args.jobs, steps=args.step,
-                          public_only=args.public_only, bonus=args.bonus, progress=batch.ProgressBar())
+                          public_only=args.public_only, bonus=args.bonus, progress=batch.ProgressBar(),
+                          canvas=canvas)
         outcomes = run.run()
-        sys.stdout.write(table.render_class(outcomes, args.format, colour=table.use_colour(sys.stdout)))
+        if args.format in table.ROSTER_FORMATS:
+            sys.stdout.write(canvas.text)
+        else:
+            sys.stdout.write(table.render_class(outcomes, args.format, colour=table.use_colour(sys.stdout)))
+        if run.canvas_summary:
+            for line in run.canvas_summary.lines(saved=bool(args.out)):
+                print(line, file=sys.stderr)
     failed = [o for o in outcomes.values() if o.report is None]
     for o in failed:
         print(f"nnkata: not graded: {o.name}: {o.error}", file=sys.stderr)

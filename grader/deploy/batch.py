@@ -6,7 +6,8 @@ keys and writes. A result is keyed by the submission's content, the grader's ver
 checks' version and the grading options, so a rerun grades only what is new or changed.
 
 The output folder holds one JSON report per submission (``NAME.json``: the contract's
-document plus ``key`` and ``source``) and ``grades.csv``. Both are written whole or not at all,
+document plus ``key`` and ``source``) and ``grades.csv`` (with a roster, also ``canvas.csv``
+and ``canvas-unmatched.txt``, derived from the reports at the end of each run). Both are written whole or not at all,
 the CSV again after every submission, so a batch killed at any moment loses only the grades
 in flight and leaves no partial file; started again, it picks up where it stopped.
 """
@@ -179,8 +180,9 @@ class Batch:
     """One run over a class folder. ``run()`` returns an ``Outcome`` per submission, by name."""
 
     def __init__(self, paths, out, *, jobs=1, steps=None, public_only=False, bonus=False,
-                 progress=None):
-        """``paths``: class folders and submission files, as ``submissions.collect`` takes them."""
+                 progress=None, canvas=None):
+        """``paths``: class folders and submission files, as ``submissions.collect`` takes them.
+        ``canvas``: a ``roster.Canvas``, whose files are written from every report at the end."""
         self.out = Path(out)
         if jobs < 1:
             raise HarnessError("--jobs must be at least 1")
@@ -189,7 +191,7 @@ class Batch:
                   "which grades side by side would share: grading one at a time", file=sys.stderr)
             jobs = 1
         self.jobs, self.steps, self.public_only, self.bonus = jobs, steps, public_only, bonus
-        self.progress = progress
+        self.progress, self.canvas, self.canvas_summary = progress, canvas, None
         self.out.mkdir(parents=True, exist_ok=True)
         self.entries = submissions.collect([paths] if isinstance(paths, (str, Path)) else paths,
                                            exclude=[self.out])
@@ -236,6 +238,8 @@ class Batch:
             pool.shutdown()
             if self.progress:
                 self.progress.finish()
+            if self.canvas:  # from every report, kept or new: a resumed batch rewrites it whole
+                self.canvas_summary = self.canvas.write(self.out, self.outcomes)
             return self.outcomes
 
     def _kept(self, entry, key):

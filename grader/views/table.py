@@ -1,6 +1,7 @@
 """Views of a ``Report``: the terminal table, the contract's JSON document, and (through
 ``grader/views/formats.py``) every other tool's format. ``FORMATS`` is the list the command
-line offers, ``SINGLE_FORMATS`` and ``CLASS_FORMATS`` those for one submission and for a class.
+line offers, ``SINGLE_FORMATS`` and ``CLASS_FORMATS`` those for one submission and for a class,
+and ``ROSTER_FORMATS`` those of a class through a roster (Canvas).
 
 Beside them, what other views of a grade on a terminal (``nnkata list``, ``nnkata watch``)
 show it with: ``paint``, ``points_text``, ``wrap_lines`` and ``use_colour``.
@@ -132,6 +133,9 @@ def dumps(data):
 SINGLE_FORMATS = ("gradescope", "exercism", "classroom")  # one submission's page on a platform
 FORMATS = ("table", "json", "csv", *SINGLE_FORMATS, "junit")
 CLASS_FORMATS = ("table", "json", "csv", "junit")  # several submissions in one text
+# A class's grades through a roster: not a rendering of reports alone (``views/canvas.py``,
+# driven by ``deploy/roster.py``); the command line offers them beside FORMATS.
+ROSTER_FORMATS = ("canvas",)
 
 
 def render(report, fmt, *, colour=False, **options):
@@ -147,6 +151,9 @@ def render(report, fmt, *, colour=False, **options):
         return formats.junit([report])
     if fmt in SINGLE_FORMATS:
         return dumps(getattr(formats, fmt)(report)) + "\n"
+    if fmt in ROSTER_FORMATS:
+        raise HarnessError(f"--format {fmt} grades a class through a roster: give the class folder "
+                           "and --roster ROSTER.csv")
     raise HarnessError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 
@@ -191,6 +198,8 @@ def render_class(outcomes, fmt, *, colour=False):
                       "not_graded": [{"name": text.name(n), "error": text.clean(o.error)}
                                      for n, o in sorted(outcomes.items())
                                      if o.report is None]}) + "\n"
+    if fmt in ROSTER_FORMATS:
+        raise HarnessError(f"--format {fmt} needs --roster ROSTER.csv")
     raise HarnessError(f"--format {fmt} is not a format for several submissions")
 
 
