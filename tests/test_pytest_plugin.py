@@ -174,3 +174,66 @@ def test_loading_the_plugin_loads_no_numpy():
     code = "import sys, grader.pytest_plugin; print(sorted(m for m in sys.modules if m == 'numpy'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_check_names_are_plain_pytest_node_names():
+    """A check's name is the last part of its node id: pytest reads ``::`` as a separator and
+    ``[`` as the start of parameters (9.x's junitxml then appends a ``]``), so neither may
+    appear in one, or pytest's names and the grader's part."""
+    for spec in (*curriculum.STEPS, *curriculum.BONUS):
+        for check in spec.checks:
+            assert not any(c in check.name for c in ("::", "[", "]")), (spec.name, check.name)
+
+
+COUNT_GRADES = """
+import os
+from grader import grade
+
+_grade = grade.grade
+
+
+def counted(*args, **kwargs):
+    with open(os.environ["NNKATA_GRADE_LOG"], "a") as log:
+        log.write(f"{os.getpid()}\\n")
+    return _grade(*args, **kwargs)
+
+
+grade.grade = counted
+"""
+
+
+def test_under_xdist_the_kata_is_graded_once_and_the_controller_prints_the_table(pytester, monkeypatch):
+    """``-n 2``: one grade in the whole session (the controller's), its one hidden draw (no
+    NNKATA_HIDDEN_SEED here), the items spread over the workers, the table printed once. A
+    subprocess: the counting plugin patches grade.grade in every process it is loaded in."""
+    pytest.importorskip("xdist")
+    monkeypatch.delenv("NNKATA_HIDDEN_SEED", raising=False)
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    log = pytester.path / "grades.log"
+    monkeypatch.setenv("NNKATA_GRADE_LOG", str(log))
+    monkeypatch.setenv("PYTHONPATH", str(pytester.path))  # the workers import count_grades too
+    (pytester.path / "count_grades.py").write_text(COUNT_GRADES)
+    (pytester.path / "network.py").write_text(SOFTMAX_AXIS0)
+
+    result = pytester.runpytest_subprocess("-p", "count_grades", "--nnkata", "network.py", "-n", "2",
+                                           "-p", "no:cacheprovider", "-v")
+    assert result.ret == 1
+    assert len(log.read_text().split()) == 1  # one grade, whichever process and however many workers
+    out = result.stdout.str()
+    assert out.count("= nnkata =") == 1
+    result.stdout.fnmatch_lines(["*= nnkata =*", "*✗ softmax * 2/12 *failed*", "*✗ train *failed*",
+                                 "*8/10 steps passed*"])
+    assert table_rows(result) == [s.name for s in curriculum.STEPS]
+    ran = re.findall(r"^\[(gw\d)\] \[ *\d+%\] (PASSED|FAILED) network\.py::(.+)$", out, re.M)
+    assert {w for w, _, _ in ran} == {"gw0", "gw1"}  # the items spread over both workers
+    got = {key.strip(): outcome.lower() for _, outcome, key in ran}
+    assert got.keys() == ALL
+    failed = {k for k, v in got.items() if v == "failed"}
+    assert {"softmax::values on public inputs", "train::validation accuracy on a hidden task"} <= failed
+    assert all(k.startswith(("softmax::", "train::")) for k in failed)
+
+    log.unlink()
+    result = pytester.runpytest_subprocess("-p", "count_grades", "--nnkata", "network.py", "-n", "2",
+                                           "-p", "no:cacheprovider", "-m", "sigmoid")
+    assert result.ret == 0 and len(log.read_text().split()) == 1
+    assert table_rows(result) == ["sigmoid"]  # the controller graded the selected step alone

@@ -210,7 +210,7 @@ SIGMOID_DERIVATIVE = Step(
         value_check(derivative_values, 1, SHAPE, False),
         value_check(derivative_values, 2, SHAPE, True),
         Check("input unchanged", 1, input_unchanged, PUBLIC),
-        Check("properties: range [0, 1/4], symmetry", 1, derivative_properties, SHAPE),
+        Check("properties: range 0 to 1/4, symmetry", 1, derivative_properties, SHAPE),
     ),
     arguments="elementwise",
     mistakes=(

@@ -1,6 +1,7 @@
-"""The report in the formats other tools read: Gradescope, Exercism, GitHub Classroom, JUnit, CSV.
+"""The report in the formats other tools read: Gradescope, Exercism, GitHub Classroom, CSV (JUnit:
+``junit.py``).
 
-Each is a plain rendering of one ``Report`` (JUnit and CSV take several). Scores are clamped
+Each is a plain rendering of one ``Report`` (CSV takes several). Scores are clamped
 to [0, max], every number is finite, and texts are cut to the platform's limits. The report's
 texts are already clean (``result``, ``text``): any Unicode a student wrote can be written.
 """
@@ -8,7 +9,6 @@ texts are already clean (``result``, ``text``): any Unicode a student wrote can 
 import csv
 import io
 import math
-from xml.etree import ElementTree as ET
 
 from grader import text
 from grader.views.marks import MARKS
@@ -146,50 +146,6 @@ def classroom_points(report):
     """The line GitHub Classroom's gradebook gets: ``Points X/Y``, X nnkata's score to the cent."""
     from grader.views import classroom as gh
     return gh.points_line(report)
-
-
-def junit(reports):
-    """JUnit XML: a suite per submission, a test case per check, classname the step."""
-    root = ET.Element("testsuites", name="nnkata")
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    seconds = 0.0
-    for report in reports:
-        cases = [(s, c) for s in report.steps for c in s.checks]
-        counts = {"tests": len(cases),
-                  "failures": sum(c.status in ("failed", "pending") for _, c in cases),
-                  "errors": sum(c.status == "error" for _, c in cases),
-                  "skipped": sum(c.status == "skipped" for _, c in cases)}
-        suite = ET.SubElement(root, "testsuite", name=_xml_text(report.submission),
-                              time=f"{report.seconds:.3f}", **{k: str(v) for k, v in counts.items()})
-        props = ET.SubElement(suite, "properties")
-        ET.SubElement(props, "property", name="score", value=f"{points(report.score, report.max_score):g}")
-        ET.SubElement(props, "property", name="max_score", value=f"{report.max_score:g}")
-        for s, c in cases:
-            case = ET.SubElement(suite, "testcase", classname=f"nnkata.{s.name}", name=c.name,
-                                 time=f"{s.seconds / max(len(s.checks), 1):.3f}")
-            message = _xml_text(clip(c.message, LIMITS["junit"]))
-            if c.status in ("failed", "pending"):
-                ET.SubElement(case, "failure", message=_first(message), type=c.status).text = message
-            elif c.status == "error":
-                ET.SubElement(case, "error", message=_first(message), type="error").text = message
-            elif c.status == "skipped":
-                ET.SubElement(case, "skipped", message=_first(message))
-        for k in totals:
-            totals[k] += counts[k]
-        seconds += report.seconds
-    root.attrib.update({k: str(v) for k, v in totals.items()}, time=f"{seconds:.3f}")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _first(message):
-    return message.splitlines()[0] if message else ""
-
-
-def _xml_text(message):
-    """Text XML 1.0 can hold: control characters a student's message may carry are dropped."""
-    return "".join(ch for ch in message if ch in "\t\n\r" or (" " <= ch <= "\ud7ff")
-                   or ("\ue000" <= ch <= "\ufffd") or ch >= "\U00010000")
 
 
 def csv_header():

@@ -148,7 +148,8 @@ def render(report, fmt, *, colour=False, **options):
     if fmt == "csv":
         return formats.csv_text([(Path(report.submission).stem, report)])
     if fmt == "junit":
-        return formats.junit([report])
+        from grader.views import junit
+        return junit.junit([report])
     if fmt in SINGLE_FORMATS:
         return dumps(getattr(formats, fmt)(report)) + "\n"
     if fmt in ROSTER_FORMATS:
@@ -192,7 +193,8 @@ def render_class(outcomes, fmt, *, colour=False):
     if fmt == "csv":
         return formats.csv_text(graded)
     if fmt == "junit":
-        return formats.junit([r for _, r in graded])
+        from grader.views import junit
+        return junit.junit([r for _, r in graded])
     if fmt == "json":
         return dumps({"submissions": [{"name": text.name(n), **r.to_dict()} for n, r in graded],
                       "not_graded": [{"name": text.name(n), "error": text.clean(o.error)}

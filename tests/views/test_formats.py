@@ -15,7 +15,7 @@ import xmlschema
 from conftest import REFERENCE, grade, replace_function
 from grader import paths
 from grader.grade import not_graded
-from grader.views import formats, table
+from grader.views import formats, junit, table
 
 SCHEMAS = Path(__file__).parents[1] / "fixtures" / "schemas"
 SOFTMAX_AXIS0 = """
@@ -61,7 +61,7 @@ def test_junit_follows_its_schema(reports, kind):
 
 
 def test_junit_of_a_class_counts_every_check(reports):
-    text = formats.junit([reports[k] for k in KINDS])
+    text = junit.junit([reports[k] for k in KINDS])
     JUNIT.validate(text)
     doc = JUNIT.to_dict(text)
     checks = sum(len(s.checks) for k in KINDS for s in reports[k].steps)
@@ -149,7 +149,7 @@ def test_long_and_binary_messages_are_cut_and_cleaned(reports):
     cl = formats.classroom(r)
     assert max(len(t["message"]) for t in cl["lost"]["tests"]) <= formats.LIMITS["classroom"]
     assert len(table.render(r, "classroom")) < 128 * 1024  # it travels in an environment variable
-    text = formats.junit([r])
+    text = junit.junit([r])
     JUNIT.validate(text)
     assert "\x00" not in text and "\x1b" not in text
 
