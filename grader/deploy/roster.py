@@ -236,7 +236,7 @@ class Summary:
                              ("matched but not graded", [text.name(n) for n in self.not_graded])):
             if items:
                 more = f" and {len(items) - shown} more" if shown and len(items) > shown else ""
-                lines.append(f"canvas: {len(items)} {title}: {', '.join(items[:shown])}{more}")
+                lines.append(f"canvas: {title} ({len(items)}): {', '.join(items[:shown])}{more}")
         if saved and (m.unmatched or m.missing or m.ambiguous or self.not_graded):
             lines.append(f"canvas: every name is listed in {self.unmatched_path}")
         return lines + [f"canvas: note: {n}" for n in self.notes]

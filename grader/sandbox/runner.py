@@ -222,15 +222,16 @@ class Output:
         return self._kept()[1]
 
     def mark(self):
-        """Where the output stands now: for ``since``."""
-        self.settle()
+        """Where the output stands now: for ``since``. (A short settle: code that prints
+        without end must not make every step wait.)"""
+        self.settle(within=0.05)
         text, dropped = self._kept()
         return len(text), dropped
 
     def since(self, mark):
         """What was printed after ``mark`` (a ``mark()``): its kept text, and a note of how
         much more was dropped."""
-        self.settle()
+        self.settle(within=0.05)
         text, dropped = self._kept()
         more = dropped - mark[1]
         return text[mark[0]:] + (f"\n… {size(more)} more output was dropped" if more > 0 else "")

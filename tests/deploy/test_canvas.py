@@ -190,7 +190,7 @@ def test_grade_writes_canvas_csv_beside_the_reports_and_a_rerun_changes_nothing(
     assert [r["nnkata (12345)"] for r in rows] == ["8", "0", "", "", ""]
     assert run.stdout == (out / "canvas.csv").read_text(encoding="utf-8")
     assert "canvas: 2 of 5 students have a score" in run.stderr
-    assert "1 submissions matching no student: -stranger" in run.stderr
+    assert "submissions matching no student (1): -stranger" in run.stderr
     assert "canvas-unmatched.txt" in run.stderr
     with open(out / "grades.csv") as f:  # the gradebook of record is as before
         assert [r["submission"] for r in csv.DictReader(f)] == ["'-stranger", "S1002", "ada@uni.edu"]
