@@ -53,6 +53,25 @@ def submission(tmp_path):
     return make
 
 
+def one_of_each_step(pairs):
+    """[{step: item}] from (step, item) pairs: group i holds the i-th item of every step. A step
+    is graded with the reference's functions for every other one it calls (``Step.isolate``),
+    so variants of different steps written into one file do not meet."""
+    by_step = {}
+    for step, item in pairs:
+        by_step.setdefault(step, []).append(item)
+    return [{step: items[i] for step, items in by_step.items() if i < len(items)}
+            for i in range(max(map(len, by_step.values())))]
+
+
+def reference_with(codes):
+    """The reference's text with each step's function replaced: ``codes`` is step -> code."""
+    text = REFERENCE.read_text()
+    for step, code in codes.items():
+        text = replace_function(text, step, code)
+    return text
+
+
 def scores(report):
     return {s.name: s.score for s in report.steps}
 
@@ -61,4 +80,5 @@ def full(name):
     return curriculum.step(name).points
 
 
-__all__ = ["grade", "scores", "full", "FAST_STEPS", "STEP_NAMES", "replace_function", "variant_grader"]
+__all__ = ["grade", "scores", "full", "FAST_STEPS", "STEP_NAMES", "replace_function", "variant_grader",
+           "one_of_each_step", "reference_with"]

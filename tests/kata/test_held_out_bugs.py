@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import REFERENCE, full, replace_function
+from conftest import full, one_of_each_step, reference_with
 from grader.grade import grade
 
 SEED = 11
@@ -28,25 +28,13 @@ def bugs(name):
     return importlib.import_module(f"kata.{name}").BUGS
 
 
-def files(listed):
-    """[{step: bug}]: the i-th bug of every step in file i."""
-    by_step = defaultdict(list)
-    for bug in listed:
-        by_step[bug.step].append(bug)
-    return [{step: found[i] for step, found in by_step.items() if i < len(found)}
-            for i in range(max(map(len, by_step.values())))]
-
-
 def verdicts(listed, tmp_path):
     """bug id -> (lost points, named, the step's feedback)."""
     found = {}
-    for number, chosen in enumerate(files(listed)):
-        text = REFERENCE.read_text()
-        for step, bug in chosen.items():
-            text = replace_function(text, step, bug.code)
+    for number, chosen in enumerate(one_of_each_step((bug.step, bug) for bug in listed)):
         path = tmp_path / f"file{number}" / "network.py"
         path.parent.mkdir()
-        path.write_text(text)
+        path.write_text(reference_with({step: bug.code for step, bug in chosen.items()}))
         for step in grade(path, steps=list(chosen), seed=SEED).steps:
             bug = chosen[step.name]
             named = any(c.cause for c in step.checks) and re.search(bug.says, step.feedback, re.I)

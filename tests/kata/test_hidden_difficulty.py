@@ -13,7 +13,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from conftest import REFERENCE, replace_function
+from conftest import one_of_each_step, reference_with
 from grader.grade import run_step
 from grader.judge.context import Ctx
 from grader.kata import curriculum
@@ -42,11 +42,7 @@ def _variants():
 
 def _files():
     """[{step: (id, code)}]: the i-th variant of every step in file i."""
-    by_step = defaultdict(list)
-    for ident, step, code in _variants():
-        by_step[step].append((ident, code))
-    return [{step: listed[i] for step, listed in by_step.items() if i < len(listed)}
-            for i in range(max(map(len, by_step.values())))]
+    return one_of_each_step((step, (ident, code)) for ident, step, code in _variants())
 
 
 def hidden_part(step):
@@ -72,11 +68,8 @@ def test_the_variants_cover_every_step_with_hidden_checks():
 @pytest.mark.parametrize("index", range(len(_files())), ids=lambda i: f"file{i}")
 def test_every_variant_scores_the_same_under_20_hidden_seeds(tmp_path, index):
     chosen = _files()[index]
-    text = REFERENCE.read_text()
-    for step, (_, code) in chosen.items():
-        text = replace_function(text, step, code)
     path = tmp_path / "network.py"
-    path.write_text(text)
+    path.write_text(reference_with({step: code for step, (_, code) in chosen.items()}))
     scores = defaultdict(dict)  # id -> seed -> (score, checks' statuses)
     with np.errstate(all="ignore"), Submission(path, curriculum.callbacks(), tiers.choose()) as sub:
         for seed in SEEDS:
