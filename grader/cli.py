@@ -7,6 +7,8 @@ import sys
 from grader import __version__, one_blas_thread
 from grader.errors import HarnessError
 
+DEFAULT_JOBS = max(1, (os.cpu_count() or 2) // 2)  # a class's local workers: see `grade --jobs`
+
 one_blas_thread()
 
 
@@ -64,9 +66,12 @@ def _parser():
                        "import CSV, through --roster")
     grade.add_argument("--out", metavar="DIR", help="write one JSON report per submission and "
                        "grades.csv here; a rerun grades only what is new or changed")
-    grade.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2), metavar="N",
-                       help="grade N submissions at a time (default: half the cores, since each "
-                       "grade trains beside its other checks)")
+    grade.add_argument("--jobs", type=int, metavar="N", help="grade a class with N workers on this "
+                       f"machine (default: {DEFAULT_JOBS}, half the cores: each grade trains beside its "
+                       "other checks)")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="grade a class on a Dask cluster, the "
+                       "one whose scheduler is at ADDRESS (tcp://host:8786), instead of here (needs "
+                       "nnkata[cluster], and nnkata on its workers)")
     grade.add_argument("--roster", metavar="ROSTER.csv", help="a class's Canvas gradebook export "
                        "(Student, ID, SIS User ID, SIS Login ID, Section, ...): each submission named "
                        "by a student's SIS Login ID, SIS User ID or Canvas ID gets that student's "
@@ -231,7 +236,12 @@ def cmd_grade(args):
     except OSError:
         one = False
     _check_roster_options(args, one)
-    if not one or args.format in table.SINGLE_FORMATS:  # grading for others: isolated, or waived
+    if args.scheduler is not None and args.jobs is not None:
+        raise HarnessError("--jobs sets the workers on this machine; with --scheduler the cluster's "
+                           "workers grade: give one or the other")
+    one = one and args.scheduler is None
+    if args.scheduler is None and (not one or args.format in table.SINGLE_FORMATS):
+        # grading for others: isolated, or waived (on a cluster, each worker checks its own)
         isolation.require("grading submissions for a class or a platform", no_sandbox=args.no_sandbox)
     if not one:
         return _grade_batch(args)
@@ -264,7 +274,7 @@ def _check_roster_options(args, one):
 def _grade_batch(args):
     """Several submissions: graded in parallel into --out (a temporary folder without it)."""
     import tempfile
-    from grader.deploy import batch
+    from grader.deploy import batch, progress
     from grader.views import table
     if args.plot or args.live_baseline:
         raise HarnessError("--plot and --live-baseline grade one submission at a time")
@@ -277,9 +287,10 @@ def _grade_batch(args):
         from grader.deploy import roster
         canvas = roster.Canvas(args.roster, args.assignment)
     with tempfile.TemporaryDirectory() as tmp:
-        run = batch.Batch(args.path, args.out or tmp, jobs=args.jobs, steps=args.step,
-                          public_only=args.public_only, bonus=args.bonus, progress=batch.ProgressBar(),
-                          canvas=canvas)
+        run = batch.Batch(args.path, args.out or tmp, jobs=args.jobs or DEFAULT_JOBS,
+                          scheduler=args.scheduler, steps=args.step, public_only=args.public_only,
+                          bonus=args.bonus, progress=progress.ProgressBar(), canvas=canvas,
+                          no_sandbox=args.no_sandbox)
         outcomes = run.run()
         if args.format in table.ROSTER_FORMATS:
             sys.stdout.write(canvas.text)

@@ -125,8 +125,21 @@ def run_step(step, index, submission, seed, time_scale=1.0, options=None):
     return result
 
 
+def prepare(seed, *, steps=None):
+    """What every grade of a class on hidden seed ``seed`` shares, by step (the steps whose
+    declaration has ``prepare``, of those ``steps`` names): computed once and given to each
+    grade's ``shared``. Steps work without it; it saves each grade computing it again."""
+    wanted = {curriculum.step(n).name for n in steps} if steps else None
+    shared = {}
+    for step in curriculum.STEPS:
+        if step.prepare is not None and (wanted is None or step.name in wanted):
+            ctx = Ctx(step, curriculum.index(step), None, seed, float("inf"))
+            shared[step.name] = step.prepare(ctx)
+    return shared
+
+
 def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False,
-          public_only=False, bonus=None):
+          public_only=False, bonus=None, shared=None):
     """Grade the file at ``path`` (a .py module or a .ipynb notebook).
 
     ``steps`` limits the report to some steps by name; ``keras`` is a baseline record to
@@ -139,6 +152,8 @@ def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=Fal
     ``train`` passes in it; True grades them all, False none; a bonus step named in ``steps``
     is graded whatever ``bonus`` says, and ``steps`` alone grades only the steps it names. A
     notebook holds the core steps only: there the default is False.
+
+    ``shared``: ``prepare(seed)``'s values, for a grade among a class's on the same ``seed``.
     """
     path = Path(path)
     try:  # examined, never followed: a link (to the reference, to a secret) earns nothing
@@ -152,9 +167,10 @@ def grade(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=Fal
         return not_graded(path, problem, public_only=public_only, steps=steps)
     if path.suffix == ".ipynb":
         return _grade_notebook(path, steps=steps, seed=seed, time_scale=time_scale, keras=keras,
-                               curves=curves, public_only=public_only, bonus=bonus or False)
+                               curves=curves, public_only=public_only, bonus=bonus or False,
+                               shared=shared)
     return _grade_module(path, steps=steps, seed=seed, time_scale=time_scale, keras=keras,
-                         curves=curves, public_only=public_only, bonus=bonus)
+                         curves=curves, public_only=public_only, bonus=bonus, shared=shared)
 
 
 def _grade_notebook(path, *, steps, **options):
@@ -169,7 +185,7 @@ def _grade_notebook(path, *, steps, **options):
 
 
 def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, curves=False,
-                  public_only=False, problems=None, bonus=None):
+                  public_only=False, problems=None, bonus=None, shared=None):
     if seed is None:
         seed, origin = hidden_seed()
     else:
@@ -181,7 +197,8 @@ def _grade_module(path, *, steps=None, seed=None, time_scale=1.0, keras=None, cu
     # dropped from the report if train did not pass.
     unlock = bonus is None and wanted is None
     extra = list(curriculum.BONUS) if unlock else extra
-    options = {"curves": curves, "public_only": public_only, **({"keras": keras} if keras else {})}
+    options = {"curves": curves, "public_only": public_only, **({"keras": keras} if keras else {}),
+               "shared": shared or {}}
     problems = problems or {}
     started = time.monotonic()
     tier = tiers.choose()

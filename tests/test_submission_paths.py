@@ -16,7 +16,7 @@ import pytest
 
 from conftest import REFERENCE, full
 from grader import files, grade, paths
-from grader.deploy import batch, submissions
+from grader.deploy import keys, submissions
 from grader.kata import curriculum, notebook
 
 MARKER = "SECRETMARKER7d1f"  # in a file no submission may show
@@ -245,10 +245,10 @@ def test_a_file_that_turned_into_a_link_is_keyed_by_its_problem(tmp_path):
     real = tmp_path / "ada.py"
     real.write_text("x = 1\n")
     entry = submissions.collect([real])[0]
-    before = batch.content_digest(entry)
+    before = keys.content_digest(entry)
     real.unlink()
     real.symlink_to(REFERENCE)
-    after = batch.content_digest(entry)
+    after = keys.content_digest(entry)
     assert before != after and after.startswith("none:")
 
 

@@ -7,8 +7,8 @@ shows, read the instructor's files, and outlive the grade). No grade cell can be
 there. The course ``nnkata nbgrader init`` writes replaces ``Execute`` with ``GradeInSandbox``:
 
 - the notebook is never executed: its solution cells are taken out by ``grade_id`` and graded
-  like a ``.py`` file (``grade.grade`` on the submitted notebook, in a worker process of its
-  own whose student code runs in nnkata's sandbox, as ``nnkata grade`` does);
+  like a ``.py`` file (``grade.grade`` on the submitted notebook, by a worker of a pool started
+  once for the run, whose student code runs in nnkata's sandbox, as ``nnkata grade`` does);
 - each grade cell (``<step>_tests``) receives what a kernel would have left there: the step's
   feedback on stdout (a hidden check says pass or fail, never its inputs or values), then the
   step's score as the cell's result, a plain float in [0, points];
@@ -31,7 +31,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
-from grader.deploy import batch
+from grader.deploy import batch, pool
 from grader.sandbox import isolation
 from grader.views.cell import feedback
 from grader.errors import HarnessError
@@ -51,17 +51,21 @@ def autograde_preprocessors():
 
 
 class _Run:
-    """The grades of one ``nbgrader autograde`` run: a future report per submitted notebook."""
+    """The grades of one ``nbgrader autograde`` run: a future report per submitted notebook, from
+    a pool of workers started once for the run, sharing what every grade of it shares."""
 
     def __init__(self, jobs, seed):
-        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="nnkata-autograde")
-        self.seed, self.futures, self.lock = seed, {}, threading.Lock()
+        self.pool = pool.Pool(jobs)
+        self.seed, self.futures, self.lock, self.shared = seed, {}, threading.Lock(), None
 
     def start(self, path):
         path = os.path.abspath(path)
         with self.lock:
             if path not in self.futures:
-                self.futures[path] = self.pool.submit(batch.in_worker, path, self.seed)
+                if self.shared is None:  # the first notebook: once for the whole run
+                    self.shared = self.pool.prepare(self.seed)
+                self.futures[path] = self.pool.submit(pool.Job(path, self.seed, bonus=False,
+                                                               shared=self.shared))
             return self.futures[path]
 
 
@@ -122,7 +126,9 @@ class GradeInSandbox(NbGraderPreprocessor):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "submission.ipynb"
             nbformat.write(nb, str(path))
-            report, error = batch.in_worker(path, batch.shared_seed(Path.cwd()))
+            with pool.Pool(1) as one:
+                report, error = one.submit(pool.Job(str(path), batch.shared_seed(Path.cwd()),
+                                                    bonus=False)).result()
         if report is None:
             raise HarnessError(f"nnkata could not grade this notebook: {error}")
         return report

@@ -1,13 +1,22 @@
-"""One submission graded for a batch: ``python -m grader.deploy.worker [--step S] [--public-only]
-[--bonus] -- FILE`` (``--``: a file named ``-h.py`` is a file).
+"""Grading for a batch, out of the batch's process.
 
-Prints the report as the contract's JSON document, or exits 2 with the harness's error on
-stderr. It dies with the batch that started it (Linux's parent-death signal), so a batch that
-is killed leaves no grading behind it that could write a report later.
+``python -m grader.deploy.worker --serve``: a worker of ``pool.Pool``. It starts once per class
+(the grader imported, the sandbox's tier chosen, the reference loaded), then answers one JSON
+request per line of its stdin with one JSON line on its stdout (``answer``), until its stdin
+ends. What a grade prints cannot reach the replies: they go to a copy of stdout taken at start,
+and stdout itself is pointed at stderr.
+
+``python -m grader.deploy.worker [--step S] [--public-only] [--bonus] -- FILE``: one submission
+(``--``: a file named ``-h.py`` is a file). Prints the report as the contract's JSON document,
+or exits 2 with the harness's error on stderr.
+
+Either way it dies with the process that started it (Linux's parent-death signal), so a batch
+that is killed leaves no grading behind it that could write a report later.
 """
 
 import argparse
 import ctypes
+import json
 import os
 import signal
 import sys
@@ -29,14 +38,75 @@ def die_with_parent():
         os._exit(1)
 
 
+def answer(request):
+    """The reply to one request: ``{"grade": Job fields}`` → ``{"report": the contract's
+    document}``; ``{"prepare": {"seed", "steps"}}`` → ``{"shared": grade.prepare's values}``;
+    either → ``{"error": why}`` when the harness cannot."""
+    from grader import grade, text
+    from grader.errors import HarnessError
+    from grader.sandbox import isolation
+    try:
+        if "prepare" in request:
+            ask = request["prepare"]
+            return {"shared": grade.prepare(int(ask["seed"]), steps=ask.get("steps"))}
+        job = request["grade"]
+        isolation.require("grading other people's code", no_sandbox=bool(job.get("no_sandbox")))
+        report = grade.grade(job["file"], steps=job.get("steps"), seed=int(job["seed"]),
+                             public_only=bool(job.get("public_only")), bonus=job.get("bonus"),
+                             shared=job.get("shared") or {})
+        return {"report": report.to_dict()}
+    except HarnessError as exc:
+        return {"error": text.name(str(exc))}
+    except Exception as exc:  # a bug of the grader's: this submission is not graded, the class goes on
+        return {"error": text.name(f"the grader failed ({type(exc).__name__}: {exc}); please report this")}
+
+
+def warm():
+    """What every grade needs, once: the grader's modules, the tier, the reference."""
+    from grader import grade  # noqa: F401  (imports the checks, numpy, hypothesis)
+    from grader.judge import reference
+    from grader.sandbox import tiers
+    tiers.choose()
+    reference.load()
+
+
+def serve():
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # anything printed in this process goes to stderr, never among the replies
+    sys.stdout = sys.stderr
+    try:
+        warm()
+    except Exception:  # a broken machine: each request says so (HarnessError, say, from choose)
+        pass
+    for line in sys.stdin:
+        try:
+            request = json.loads(line)
+        except ValueError:
+            reply = {"error": "the worker received a request it could not read"}
+        else:
+            reply = answer(request)
+        try:  # strict JSON, ASCII: a lone surrogate in a message cannot break the line
+            line = json.dumps(reply, allow_nan=False)
+        except ValueError as exc:
+            line = json.dumps({"error": f"the grader's report could not be written ({exc})"})
+        replies.write(line + "\n")
+        replies.flush()
+    return 0
+
+
 def main(argv=None):
     die_with_parent()
     parser = argparse.ArgumentParser(prog="python -m grader.deploy.worker")
-    parser.add_argument("file")  # the batch puts "--" before it: a name is never an option
+    parser.add_argument("file", nargs="?")  # the batch puts "--" before it: a name is never an option
+    parser.add_argument("--serve", action="store_true")
     parser.add_argument("--step", action="append")
     parser.add_argument("--public-only", action="store_true")
     parser.add_argument("--bonus", action="store_true")
     args = parser.parse_args(argv)
+    if args.serve:
+        return serve()
+    if args.file is None:
+        parser.error("give a FILE, or --serve")
     from grader import grade
     from grader.views import table
     from grader import text

@@ -115,14 +115,18 @@ def prop(strategy, body, *, examples=40):
     ``body`` raises ``Fail`` with a message that names the example; the message of the
     smallest failing example found is what the student reads. A timeout or crash in the
     student's code stops the search at once and is raised as it is.
+
+    Hypothesis's explain phase is left out: it only annotates a failure for a reader of
+    Hypothesis's report (which parts of the example could vary), which the student never
+    sees, and it cost a second of CPU per failing property.
     """
-    from hypothesis import HealthCheck, Verbosity, given, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
     stopped = []
 
     @settings(derandomize=True, database=None, deadline=None, max_examples=examples,
               verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck), print_blob=False,
-              report_multiple_bugs=False)
+              report_multiple_bugs=False, phases=[p for p in Phase if p.name != "explain"])
     @given(strategy)
     def run(example):
         if stopped:

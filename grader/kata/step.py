@@ -42,6 +42,10 @@ class Step:
     uses: tuple = ()  # the steps' functions it may call; only these are answered by the reference
     arguments: str = ""  # the contract's kind of arguments when another step calls it back
     own_process: bool = False  # long: graded in a child of its own, beside the others
+    # What every grade of a class on one hidden seed shares, computed once for the class
+    # (``grade.prepare``): ``prepare(ctx)`` on a Ctx with no submission gives a JSON value,
+    # which the step's checks find in ``ctx.options["shared"][name]``.
+    prepare: object = None
 
     @property
     def hint(self):

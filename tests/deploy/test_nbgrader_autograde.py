@@ -16,7 +16,7 @@ import pytest
 from conftest import REFERENCE, replace_function
 from grader import paths
 from grader.build import notebook
-from grader.deploy import batch, nbgrader_autograde
+from grader.deploy import nbgrader_autograde, pool
 from grader.kata import curriculum
 from test_nbgrader import NBGRADER, SOFTMAX_AXIS0, course, run  # noqa: F401 - course: a fixture of this module too
 
@@ -236,18 +236,21 @@ def test_a_misconfigured_course_fails_closed(tmp_path):
 def test_the_run_grades_jobs_submissions_at_once(monkeypatch):
     running, most, lock = [0], [0], threading.Lock()
 
-    def fake(path, seed):
+    def fake(self, job):  # a worker's grade: the pool's threads, no process
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
         time.sleep(0.3)
         with lock:
             running[0] -= 1
-        return path, ""
+        return job.file, ""
 
-    monkeypatch.setattr(batch, "in_worker", fake)
+    prepared = []
+    monkeypatch.setattr(pool.Pool, "_grade", fake)
+    monkeypatch.setattr(pool.Pool, "prepare", lambda self, seed, steps=None: prepared.append(seed) or {})
     graded = nbgrader_autograde._Run(2, 7)
     futures = [graded.start(f"/class/{i}.ipynb") for i in range(6)]
     assert [f.result()[0] for f in futures] == [f"/class/{i}.ipynb" for i in range(6)]
     assert most[0] == 2
     assert graded.start("/class/0.ipynb") is futures[0]  # each submission graded once
+    assert prepared == [7]  # what the run's grades share: computed once
