@@ -17,6 +17,8 @@ worker``), ``dask-jobqueue`` on Slurm, ``dask-kubernetes``. Workers need nnkata 
 same version; the optional ``cluster`` extra brings ``distributed``.
 """
 
+import contextlib
+import fcntl
 import os
 import tempfile
 import threading
@@ -26,6 +28,7 @@ from grader import __version__, files, text
 from grader.deploy import keys, pool, worker
 from grader.errors import HarnessError
 from grader.grade import not_graded
+from grader.sandbox import tiers
 
 CONNECT_TIMEOUT = 30  # seconds to reach the scheduler
 _ONE_AT_A_TIME = threading.Lock()  # a worker process with several threads still grades one by one
@@ -36,10 +39,28 @@ def versions():
 
 
 # -- what runs on a worker ---------------------------------------------------------------------
+@contextlib.contextmanager
+def _one_at_a_time():
+    """One grade at a time in this process; on a machine where grades must not run side by side
+    (the user tier without a control group: ``tiers.one_grade_at_a_time``), one at a time among
+    all of its worker processes too."""
+    with _ONE_AT_A_TIME:
+        try:
+            alone = tiers.one_grade_at_a_time()
+        except HarnessError:  # no tier to use: the grade says so in its reply
+            alone = False
+        if not alone:
+            yield
+            return
+        with open(Path(tempfile.gettempdir()) / "nnkata-one-grade.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+
 def grade_task(name, content, request):
     """Grade ``content`` (a submission's bytes, as file ``name``) on this worker: the reply of
     ``worker.answer``, with this worker's versions."""
-    with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="nnkata-dask-") as tmp:
+    with _one_at_a_time(), tempfile.TemporaryDirectory(prefix="nnkata-dask-") as tmp:
         path = Path(tmp) / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:

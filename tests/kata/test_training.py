@@ -88,6 +88,25 @@ def test_below_the_bar_the_reference_trains_on_the_same_task_and_three_seeds_dec
     assert step.data["reference_val_accuracy"] == training.reference_accuracy(task)
 
 
+def test_a_class_shares_the_reference_trained_once_and_grades_exactly_as_alone(submission, monkeypatch):
+    """grade.prepare trains the reference on the class's task once; a grade below the bar given
+    it reports what it would have trained itself, and trains no reference of its own."""
+    from grader import grade
+    path = submission(train=LOOP.format(**{**RIGHT, "lr": "0.02"}))
+    shared, another = grade.prepare(11), grade.prepare(12)
+    alone = grade.grade(path, steps=["train"], seed=11).steps[0]
+    started = []
+    real = training._reference_process
+    monkeypatch.setattr(training, "_reference_process", lambda task: started.append(task) or real(task))
+    in_class = grade.grade(path, steps=["train"], seed=11, shared=shared).steps[0]
+    assert started == []  # the shared value was used
+    assert [c.to_dict() for c in in_class.checks] == [c.to_dict() for c in alone.checks]
+    assert in_class.data["reference_val_accuracy"] == shared["train"]["reference_accuracy"]
+    # A value for another task (another seed's class) is not this grade's: it trains its own.
+    other = grade.grade(path, steps=["train"], seed=11, shared=another).steps[0]
+    assert len(started) == 1 and [c.to_dict() for c in other.checks] == [c.to_dict() for c in alone.checks]
+
+
 def test_canned_weights_earn_nothing(submission):
     step = _train_step(submission, CANNED)
     assert step.score == 0, step.feedback

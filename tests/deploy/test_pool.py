@@ -1,0 +1,134 @@
+"""Workers that start once per class: reused, replaced when they die or overrun, never silent."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REFERENCE, replace_function
+from grader import grade
+from grader.deploy import pool
+
+SLOW_SIGMOID = """
+def sigmoid(z):
+    import time
+    time.sleep(30)
+    return 1 / (1 + np.exp(-z))
+"""
+
+
+def job(path, **options):
+    return pool.Job(str(path), 7, **{"steps": ["sigmoid"], **options})
+
+
+def test_one_worker_grades_submission_after_submission_as_a_single_grade_would(tmp_path):
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(replace_function(REFERENCE.read_text(), "sigmoid", "def sigmoid(z):\n    return z\n"))
+    with pool.Pool(1) as workers:
+        first = workers.submit(job(REFERENCE)).result()
+        (started,) = {w.proc.pid for w in workers._workers}
+        second = workers.submit(job(wrong)).result()
+        third = workers.submit(job(REFERENCE)).result()
+        assert {w.proc.pid for w in workers._workers} == {started}  # the same process throughout
+    for (report, error), path in ((first, REFERENCE), (second, wrong), (third, REFERENCE)):
+        assert error == ""
+        alone = grade.grade(path, steps=["sigmoid"], seed=7, bonus=False)
+        assert [c.to_dict() for c in report.steps[0].checks] == [c.to_dict() for c in alone.steps[0].checks]
+    assert first[0].score == 8 and second[0].score < 8
+
+
+def test_a_worker_killed_mid_grade_costs_that_submission_alone(tmp_path):
+    slow = tmp_path / "slow.py"
+    slow.write_text(replace_function(REFERENCE.read_text(), "sigmoid", SLOW_SIGMOID))
+    with pool.Pool(1) as workers:
+        pending = workers.submit(job(slow))
+        deadline = time.monotonic() + 60
+        while not workers._workers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(2.0)  # inside the grade, the child sleeping in sigmoid
+        (victim,) = workers._workers
+        victim.proc.kill()
+        report, error = pending.result(timeout=60)
+        assert report is None and error == "the grader's worker was killed (signal 9)"
+        report, error = workers.submit(job(REFERENCE)).result(timeout=120)  # a new worker
+        assert error == "" and report.score == 8
+        assert victim not in workers._workers
+
+
+def test_a_grade_past_the_time_limit_stops_its_worker_and_the_next_one_is_graded(tmp_path):
+    slow = tmp_path / "slow.py"
+    slow.write_text(replace_function(REFERENCE.read_text(), "sigmoid", SLOW_SIGMOID))
+    with pool.Pool(1) as workers:
+        workers.limit = 3.0
+        report, error = workers.submit(job(slow)).result(timeout=60)
+        assert report is None and error == "the grader did not finish within 3 s"
+        workers.limit = pool.time_limit()
+        report, error = workers.submit(job(REFERENCE)).result(timeout=120)
+        assert error == "" and report.score == 8
+
+
+def test_a_harness_failure_is_the_reply_and_the_worker_goes_on(tmp_path):
+    with pool.Pool(1) as workers:
+        report, error = workers.submit(job(tmp_path / "gone\x1b[2J.py")).result()
+        assert report is None and error == f"no such file: {tmp_path}/gone\\x1b[2J.py"
+        report, error = workers.submit(job(REFERENCE)).result()
+        assert error == "" and report.score == 8
+        assert len(workers._workers) == 1
+
+
+def test_the_worker_answers_each_line_on_one_line_whatever_it_is_sent():
+    requests = [b"not json\n", json.dumps({"grade": {"file": str(REFERENCE), "seed": 7,
+                                                     "steps": ["sigmoid"]}}).encode() + b"\n",
+                json.dumps({"what": 1}).encode() + b"\n"]
+    run = subprocess.run([sys.executable, "-m", "grader.deploy.worker", "--serve"], input=b"".join(requests),
+                         capture_output=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    replies = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(replies) == 3
+    assert replies[0] == {"error": "the worker received a request it could not read"}
+    assert replies[1]["report"]["score"] == 8.0
+    assert replies[2]["error"].startswith("the grader failed (KeyError")
+
+
+def test_without_a_sandbox_a_worker_grades_nothing_unless_isolation_was_waived(monkeypatch):
+    from grader.deploy import worker
+    from grader.sandbox import tiers
+    monkeypatch.delenv("NNKATA_NO_SANDBOX", raising=False)
+    monkeypatch.delenv("NNKATA_ISOLATION", raising=False)
+    monkeypatch.setattr(tiers, "choose", lambda: tiers.NOTES["none"])
+    request = job(REFERENCE).request()
+    assert "no sandbox tier works on this machine" in worker.answer(request)["error"]
+    request["grade"]["no_sandbox"] = True
+    monkeypatch.setattr(grade, "grade", lambda *a, **k: grade.not_graded("x", "stand-in"))
+    assert "report" in worker.answer(request)
+
+
+def test_prepare_is_what_a_grade_below_the_bar_would_train_itself():
+    from grader.kata import training
+    with pool.Pool(1) as workers:
+        shared = workers.prepare(7)
+    assert set(shared) == {"train"}
+    task, accuracy = shared["train"]["task"], shared["train"]["reference_accuracy"]
+    assert accuracy == training.reference_accuracy(task)
+    assert grade.prepare(7, steps=["sigmoid"]) == {}  # nothing to share without train
+
+
+def test_jobs_workers_grade_side_by_side():
+    with pool.Pool(2) as workers:
+        results = list(workers.results({f"s{i}": job(REFERENCE) for i in range(4)}))
+        assert len({w.proc.pid for w in workers._workers}) == 2
+    assert sorted(name for name, *_ in results) == ["s0", "s1", "s2", "s3"]
+    assert all(report.score == 8 and error == "" and seconds > 0 for _, report, error, seconds in results)
+
+
+def test_workers_end_when_the_pool_closes():
+    with pool.Pool(1) as workers:
+        workers.submit(job(REFERENCE)).result()
+        procs = [w.proc for w in workers._workers]
+    assert all(p.poll() is not None for p in procs)
+    for p in procs:
+        with pytest.raises(ProcessLookupError):
+            os.kill(p.pid, 0)
