@@ -52,14 +52,20 @@ def _one_at_a_time():
         if not alone:
             yield
             return
-        with open(Path(tempfile.gettempdir()) / "nnkata-one-grade.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(Path(tempfile.gettempdir()) / "nnkata-one-grade.lock", flags, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
+        finally:
+            os.close(fd)
 
 
 def grade_task(name, content, request):
     """Grade ``content`` (a submission's bytes, as file ``name``) on this worker: the reply of
     ``worker.answer``, with this worker's versions."""
+    if name in ("", ".", "..") or "/" in name or "\0" in name:  # a file name, nothing else
+        name = "submission.ipynb" if name.endswith(".ipynb") else "submission.py"
     with _one_at_a_time(), tempfile.TemporaryDirectory(prefix="nnkata-dask-") as tmp:
         path = Path(tmp) / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -67,6 +73,14 @@ def grade_task(name, content, request):
             f.write(content)
         request = {"grade": {**request["grade"], "file": str(path)}}
         return {**worker.answer(request), **versions()}
+
+
+def warm_task():
+    """What every grade on this worker needs, once: the grader, the tier, the reference, the
+    checks' version."""
+    with _ONE_AT_A_TIME:
+        worker.warm()
+        return versions()
 
 
 def prepare_task(seed, steps):
@@ -96,7 +110,7 @@ class Cluster:
         except (OSError, TimeoutError, ValueError) as exc:
             raise HarnessError(f"cannot reach the Dask scheduler at {text.name(str(address))}: "
                                f"{text.name(str(exc))}") from None
-        self._futures = []
+        self._futures, self._warming = [], []
 
     def __enter__(self):
         return self
@@ -107,8 +121,8 @@ class Cluster:
         self.client.close()
 
     def describe(self):
-        workers = self.client.scheduler_info().get("workers", {})
-        threads = sum(w.get("nthreads", 0) for w in workers.values())
+        workers = self.client.nthreads()  # every worker's threads (scheduler_info lists a few)
+        threads = sum(workers.values())
         if not workers:
             return f"grading on the Dask cluster at {self.address}: no workers yet, waiting for some"
         return (f"grading on the Dask cluster at {self.address}: {len(workers)} workers, "
@@ -123,6 +137,10 @@ class Cluster:
         return reply
 
     def prepare(self, seed, steps=None):
+        # Every worker warms at once while one of them computes the shared values.
+        self._warming = [self.client.submit(warm_task, workers=[address], allow_other_workers=False,
+                                            pure=False, key=f"nnkata-warm-{os.urandom(8).hex()}")
+                         for address in self.client.nthreads()]
         future = self.client.submit(prepare_task, seed, steps, pure=False, key=f"nnkata-prepare-{os.urandom(8).hex()}")
         try:
             reply = self._checked(future.result())
@@ -167,7 +185,7 @@ class Cluster:
         return report, error, report.seconds if report is not None else 0.0
 
     def stop(self):
-        self.client.cancel(self._futures)
+        self.client.cancel(self._futures + self._warming)
 
 
 def _read(file):

@@ -7,7 +7,7 @@ grade's sandboxed children are new, as in a single grade. What every grade of a 
 (``grade.prepare``: the reference trained on the class's hidden task) is computed once, by one
 worker, and sent with every request.
 
-``Pool(jobs)`` keeps ``jobs`` workers busy, one per thread of its own; ``submit`` returns a
+``Pool(jobs)`` starts ``jobs`` workers at once and keeps them busy; ``submit`` returns a
 ``Future`` of ``(report, '')`` or ``(None, why the harness could not grade it)``. A worker that
 overruns the grade's time limit, or dies, is replaced; its submission is reported not graded
 (a rerun of the batch grades it again). Workers die with the process that started them.
@@ -15,6 +15,7 @@ overruns the grade's time limit, or dies, is replaced; its submission is reporte
 
 import json
 import os
+import queue
 import select
 import subprocess
 import sys
@@ -139,9 +140,13 @@ class Pool:
     def __init__(self, jobs):
         self.jobs = jobs
         self._executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="nnkata-pool")
-        self._local, self._workers, self._lock = threading.local(), set(), threading.Lock()
-        self._stopping = False
+        self._workers, self._lock, self._stopping = set(), threading.Lock(), False
         self.limit = time_limit()
+        # Every worker starts now, side by side: they import and warm while the first request
+        # (the class's shared values, say) is computed by one of them. None: one to start.
+        self._idle = queue.SimpleQueue()
+        for _ in range(jobs):
+            self._idle.put(self._start())
 
     def __enter__(self):
         return self
@@ -149,26 +154,30 @@ class Pool:
     def __exit__(self, kind, *_):
         self.stop() if kind else self.close()
 
-    def _worker(self):
-        worker = getattr(self._local, "worker", None)
-        if worker is None or not worker.alive():
-            worker = Worker()
-            with self._lock:
-                self._workers.add(worker)
-            self._local.worker = worker
+    def _start(self):
+        worker = Worker()
+        with self._lock:
+            self._workers.add(worker)
         return worker
 
     def _ask(self, request):
+        """One idle worker's reply to ``request``; a worker lost on it is replaced for the next."""
         if self._stopping:
             raise WorkerLost("the batch was stopped")
-        worker = self._worker()
-        try:
-            return worker.ask(request, self.limit)
-        except WorkerLost:
-            self._local.worker = None
+        worker = self._idle.get()
+        if worker is None or not worker.alive():
             with self._lock:
                 self._workers.discard(worker)
+            worker = self._start()
+        try:
+            reply = worker.ask(request, self.limit)
+        except WorkerLost:
+            with self._lock:
+                self._workers.discard(worker)
+            self._idle.put(None)
             raise
+        self._idle.put(worker)
+        return reply
 
     def _grade(self, job):
         try:

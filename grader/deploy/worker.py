@@ -62,22 +62,24 @@ def answer(request):
 
 
 def warm():
-    """What every grade needs, once: the grader's modules, the tier, the reference."""
-    from grader import grade  # noqa: F401  (imports the checks, numpy, hypothesis)
-    from grader.judge import reference
-    from grader.sandbox import tiers
-    tiers.choose()
-    reference.load()
+    """What every grade needs, once: the grader's modules and Hypothesis, the tier, the
+    reference. A machine where that fails says so in each reply instead."""
+    try:
+        from grader import grade  # noqa: F401  (imports the checks and numpy)
+        import hypothesis.extra.numpy  # noqa: F401  (the property checks import it when they run)
+        from grader.judge import reference
+        from grader.sandbox import tiers
+        tiers.choose()
+        reference.load()
+    except Exception:  # noqa: BLE001 - HarnessError from choose, say: each request says it again
+        pass
 
 
 def serve():
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything printed in this process goes to stderr, never among the replies
     sys.stdout = sys.stderr
-    try:
-        warm()
-    except Exception:  # a broken machine: each request says so (HarnessError, say, from choose)
-        pass
+    warm()
     for line in sys.stdin:
         try:
             request = json.loads(line)

@@ -116,8 +116,9 @@ def test_prepare_is_what_a_grade_below_the_bar_would_train_itself():
     assert grade.prepare(7, steps=["sigmoid"]) == {}  # nothing to share without train
 
 
-def test_jobs_workers_grade_side_by_side():
+def test_jobs_workers_start_at_once_and_grade_side_by_side():
     with pool.Pool(2) as workers:
+        assert len(workers._workers) == 2  # both warming before the first request
         results = list(workers.results({f"s{i}": job(REFERENCE) for i in range(4)}))
         assert len({w.proc.pid for w in workers._workers}) == 2
     assert sorted(name for name, *_ in results) == ["s0", "s1", "s2", "s3"]
