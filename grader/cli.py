@@ -274,7 +274,7 @@ def _check_roster_options(args, one):
 def _grade_batch(args):
     """Several submissions: graded in parallel into --out (a temporary folder without it)."""
     import tempfile
-    from grader.deploy import batch, progress
+    from grader.deploy import batch, progress_bar
     from grader.views import table
     if args.plot or args.live_baseline:
         raise HarnessError("--plot and --live-baseline grade one submission at a time")
@@ -289,7 +289,7 @@ def _grade_batch(args):
     with tempfile.TemporaryDirectory() as tmp:
         run = batch.Batch(args.path, args.out or tmp, jobs=args.jobs or DEFAULT_JOBS,
                           scheduler=args.scheduler, steps=args.step, public_only=args.public_only,
-                          bonus=args.bonus, progress=progress.ProgressBar(), canvas=canvas,
+                          bonus=args.bonus, progress=progress_bar.ProgressBar(), canvas=canvas,
                           no_sandbox=args.no_sandbox)
         outcomes = run.run()
         if args.format in table.ROSTER_FORMATS:

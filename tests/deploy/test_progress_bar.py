@@ -7,7 +7,7 @@ import pytest
 
 from grader import grade
 from grader.deploy.batch import Outcome
-from grader.deploy.progress import ProgressBar
+from grader.deploy.progress_bar import ProgressBar
 
 
 class Terminal:
