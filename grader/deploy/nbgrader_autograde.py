@@ -24,7 +24,6 @@ there. The course ``nnkata nbgrader init`` writes replaces ``Execute`` with ``Gr
 import os
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from nbformat.v4 import new_output
