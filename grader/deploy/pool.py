@@ -91,7 +91,8 @@ class Worker:
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
             return json.loads(line)
-        except ValueError:
+        except ValueError:  # out of step with its requests: of no more use
+            self.kill()
             raise WorkerLost("the grader's reply could not be read") from None
 
     def _death(self):
@@ -101,11 +102,12 @@ class Worker:
             self.kill()
             code = self.proc.returncode
         self._stderr.join(timeout=1)
+        if code is not None and code < 0:
+            return f"the grader's worker was killed (signal {-code})"
         last = self._tail.decode("utf-8", "replace").strip().splitlines()
         if last:
             return "the grader's worker died: " + last[-1].removeprefix("nnkata: error: ")
-        return (f"the grader's worker was killed (signal {-code})" if code and code < 0 else
-                f"the grader's worker stopped (exit code {code})")
+        return f"the grader's worker stopped (exit code {code})"
 
     def alive(self):
         return self.proc.poll() is None
@@ -135,7 +137,8 @@ def answer(reply):
 
 
 class Pool:
-    """``jobs`` workers, each started once and kept for every submission its thread grades."""
+    """``jobs`` workers, started at once and reused: each request of the pool's threads takes an
+    idle one, and gives it back (or a lost one's place) when answered."""
 
     def __init__(self, jobs):
         self.jobs = jobs

@@ -103,3 +103,15 @@ def test_workers_end_when_the_pool_closes():
     for p in procs:
         with pytest.raises(ProcessLookupError):
             os.kill(p.pid, 0)
+
+
+def test_a_worker_out_of_step_is_stopped_and_its_submission_not_graded(tmp_path, monkeypatch):
+    garbling = tmp_path / "python"  # a "worker" that answers a request with something else
+    garbling.write_text("#!/bin/sh\nread line\necho 'not a reply'\nsleep 60\n")
+    garbling.chmod(0o755)
+    monkeypatch.setattr(pool.sys, "executable", str(garbling))
+    with pool.Pool(1) as workers:
+        (worker,) = workers._workers
+        report, error = workers.submit(job(REFERENCE)).result(timeout=30)
+        assert report is None and error == "the grader's reply could not be read"
+        assert worker.proc.poll() is not None and worker not in workers._workers
