@@ -1,6 +1,6 @@
 """Workers that start once per class: each grades submission after submission.
 
-A worker is ``python -m grader.deploy.worker --serve``: it imports the grader, chooses the
+A worker is ``python -m grader.deploy.worker``: it imports the grader, chooses the
 sandbox's tier and loads the reference once, then reads one request per line on its stdin and
 answers each on one line of its stdout (``worker.answer``). Student code never runs in it: each
 grade's sandboxed children are new, as in a single grade. What every grade of a class shares
@@ -56,10 +56,10 @@ class WorkerLost(Exception):
 
 
 class Worker:
-    """One ``python -m grader.deploy.worker --serve`` process."""
+    """One ``python -m grader.deploy.worker`` process."""
 
     def __init__(self):
-        argv = [sys.executable, "-m", "grader.deploy.worker", "--serve"]
+        argv = [sys.executable, "-m", "grader.deploy.worker"]
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=os.environ.copy())
         self._buffer, self._tail = b"", b""

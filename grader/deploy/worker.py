@@ -1,20 +1,13 @@
-"""Grading for a batch, out of the batch's process.
+"""A worker of ``pool.Pool``: ``python -m grader.deploy.worker``.
 
-``python -m grader.deploy.worker --serve``: a worker of ``pool.Pool``. It starts once per class
-(the grader imported, the sandbox's tier chosen, the reference loaded), then answers one JSON
-request per line of its stdin with one JSON line on its stdout (``answer``), until its stdin
-ends. What a grade prints cannot reach the replies: they go to a copy of stdout taken at start,
-and stdout itself is pointed at stderr.
-
-``python -m grader.deploy.worker [--step S] [--public-only] [--bonus] -- FILE``: one submission
-(``--``: a file named ``-h.py`` is a file). Prints the report as the contract's JSON document,
-or exits 2 with the harness's error on stderr.
-
-Either way it dies with the process that started it (Linux's parent-death signal), so a batch
-that is killed leaves no grading behind it that could write a report later.
+It starts once per class (the grader imported, the sandbox's tier chosen, the reference
+loaded), then answers one JSON request per line of its stdin with one JSON line on its stdout
+(``answer``), until its stdin ends. What a grade prints cannot reach the replies: they go to a
+copy of stdout taken at start, and stdout itself is pointed at stderr. It dies with the process
+that started it (Linux's parent-death signal), so a batch that is killed leaves no grading
+behind it that could write a report later.
 """
 
-import argparse
 import ctypes
 import json
 import os
@@ -96,31 +89,9 @@ def serve():
     return 0
 
 
-def main(argv=None):
+def main():
     die_with_parent()
-    parser = argparse.ArgumentParser(prog="python -m grader.deploy.worker")
-    parser.add_argument("file", nargs="?")  # the batch puts "--" before it: a name is never an option
-    parser.add_argument("--serve", action="store_true")
-    parser.add_argument("--step", action="append")
-    parser.add_argument("--public-only", action="store_true")
-    parser.add_argument("--bonus", action="store_true")
-    args = parser.parse_args(argv)
-    if args.serve:
-        return serve()
-    if args.file is None:
-        parser.error("give a FILE, or --serve")
-    from grader import grade
-    from grader.views import table
-    from grader import text
-    from grader.errors import HarnessError
-    try:
-        report = grade.grade(args.file, steps=args.step, public_only=args.public_only,
-                             bonus=args.bonus)
-        sys.stdout.write(table.to_json(report) + "\n")
-    except HarnessError as exc:
-        print(f"nnkata: error: {text.name(str(exc))}", file=sys.stderr)
-        return 2
-    return 0
+    return serve()
 
 
 if __name__ == "__main__":

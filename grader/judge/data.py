@@ -28,6 +28,11 @@ class Digits:
     x_val: np.ndarray  # (180, 64)
     y_val: np.ndarray  # (180, 10) one-hot
 
+    def __post_init__(self):
+        # Cached, and a worker grades a whole class in one process: nothing may write into them.
+        for array in (self.x_train, self.y_train, self.x_val, self.y_val):
+            array.setflags(write=False)
+
     @property
     def labels_val(self):
         return np.argmax(self.y_val, axis=1)  # (180,)

@@ -37,6 +37,32 @@ def test_one_worker_grades_submission_after_submission_as_a_single_grade_would(t
     assert first[0].score == 8 and second[0].score < 8
 
 
+def checks(report):
+    return [(s.name, [c.to_dict() for c in s.checks]) for s in report.steps]
+
+
+def test_a_class_in_one_process_leaks_nothing_from_one_grade_into_the_next(tmp_path):
+    """A worker grades a whole class: a wrong submission, every step, leaves nothing behind that
+    changes the next grade (a cache written into, a generator's state, a Hypothesis database)."""
+    wrong = tmp_path / "wrong.py"
+    text = REFERENCE.read_text()
+    for name, code in (("softmax", "def softmax(z):\n    e = np.exp(z)\n    return e / e.sum(axis=0)\n"),
+                       ("cross_entropy_delta", "def cross_entropy_delta(probs, targets):\n    return probs - targets\n"),
+                       ("train", "def train(x, y, *, epochs=50, batch_size=64, lr=0.5, seed=0):\n"
+                                 "    x[:] = 0\n    rng = np.random.default_rng(seed)\n"
+                                 "    shapes = {'w1': (64, 128), 'w2': (128, 128), 'w3': (128, 10)}\n"
+                                 "    params = {w: rng.standard_normal(s) for w, s in shapes.items()}\n"
+                                 "    return {**params, **{'b' + w[1]: np.zeros((1, s[1])) for w, s in shapes.items()}}\n")):
+        text = replace_function(text, name, code)
+    wrong.write_text(text)
+    with pool.Pool(1) as workers:
+        fresh = workers.submit(job(REFERENCE, steps=None)).result()[0]
+        spoiled = workers.submit(job(wrong, steps=None)).result()[0]
+        after = workers.submit(job(REFERENCE, steps=None)).result()[0]
+    assert fresh.score == 100 and spoiled.score < 80
+    assert checks(after) == checks(fresh)
+
+
 def test_a_worker_killed_mid_grade_costs_that_submission_alone(tmp_path):
     slow = tmp_path / "slow.py"
     slow.write_text(replace_function(REFERENCE.read_text(), "sigmoid", SLOW_SIGMOID))
